@@ -1,0 +1,10 @@
+/** Unit tests sit beside pure code in src/; integration tests live in test/. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  testTimeout: 30000,
+  // Worker processes for the suite; each test file uses its own database and queue prefix.
+  maxWorkers: 2,
+};
