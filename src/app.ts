@@ -1,0 +1,56 @@
+import express, { type Express, type Request } from 'express';
+import cors from 'cors';
+import type { Container } from './container';
+import { xapiVersion } from './http/xapi-version.middleware';
+import { errorMiddleware } from './http/error-middleware';
+import { statementsRouter } from './statements/statements.router';
+import { aboutRouter } from './about/about.router';
+import { AppError } from './errors/app-error';
+
+const EXPOSED = ['ETag', 'Last-Modified', 'X-Experience-API-Version', 'X-Experience-API-Consistent-Through', 'Content-Type'];
+const ALLOWED = ['Authorization', 'Content-Type', 'X-Experience-API-Version', 'If-Match', 'If-None-Match', 'Accept-Language'];
+
+/** The Express app: the xAPI endpoint under /xapi. */
+export function createApp(c: Container): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  // Browser content on any origin posts statements with Basic auth (no cookies), so `*` is safe.
+  app.use(cors({
+    origin: c.config.corsOrigins === '*' ? '*' : [...c.config.corsOrigins],
+    exposedHeaders: EXPOSED,
+    allowedHeaders: ALLOWED,
+    methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS'],
+    maxAge: 86400,
+  }));
+
+  const xapi = express.Router();
+  xapi.use(xapiVersion({ optionalFor: (req: Request) => req.path === '/about' && (req.method === 'GET' || req.method === 'HEAD') }));
+  xapi.use((req, res, next) => {
+    // xAPI 2.0 removed the alternate request syntax (1.0.3 Communication §1.3).
+    if (req.query.method !== undefined && res.locals.line === '2.0') {
+      return next(new AppError('BAD_REQUEST', 'method: the alternate request syntax is not part of xAPI 2.0'));
+    }
+    next();
+  });
+  xapi.use('/about', aboutRouter());
+  xapi.use('/statements', statementsRouter({
+    auth: c.auth,
+    store: c.statements.store,
+    query: c.statements.query,
+    limits: { limitDefault: c.config.statements.limitDefault, limitMax: c.config.statements.limitMax, bodyLimitBytes: c.config.statements.bodyLimitBytes },
+  }));
+  xapi.use((req, _res, next) => next(new AppError('NOT_FOUND', `No xAPI resource at ${req.baseUrl}${req.path}`)));
+  app.use('/xapi', xapi);
+  app.get('/health', async (_req, res) => {
+    await c.db.command({ ping: 1 });
+    res.json({ status: 'ok' });
+  });
+  app.use((req, res, next) => {
+    res.set('X-Experience-API-Version', '2.0.0');
+    next(new AppError('NOT_FOUND', `Nothing at ${req.path}; the xAPI endpoint is /xapi`));
+  });
+  app.use(errorMiddleware(c.logger));
+  return app;
+}

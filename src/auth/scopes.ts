@@ -1,0 +1,25 @@
+/**
+ * xAPI 1.0.3 Communication §4.2 (OAuth 1.0 scope) / xAPI 2.0 §4.1.2: the scopes a credential can
+ * hold. `all/read` reads everything, `all` does everything.
+ */
+export const SCOPES = ['statements/write', 'statements/read/mine', 'statements/read', 'state', 'define', 'profile', 'all/read', 'all'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export function isScope(value: string): value is Scope {
+  return (SCOPES as readonly string[]).includes(value);
+}
+
+/** What a request needs; `read` requests are also satisfied by `all/read`. */
+export type Need = 'statements/write' | 'statements/read' | 'state' | 'profile' | 'define';
+
+/** Whether the scopes grant a need, and whether statement reads are limited to the caller's own. */
+export function grants(scopes: readonly Scope[], need: Need, mode: 'read' | 'write'): { ok: boolean; mineOnly: boolean } {
+  if (scopes.includes('all')) return { ok: true, mineOnly: false };
+  if (mode === 'read' && scopes.includes('all/read')) return { ok: true, mineOnly: false };
+  if (need === 'statements/read') {
+    if (scopes.includes('statements/read')) return { ok: true, mineOnly: false };
+    if (scopes.includes('statements/read/mine')) return { ok: true, mineOnly: true };
+    return { ok: false, mineOnly: false };
+  }
+  return { ok: scopes.includes(need), mineOnly: false };
+}

@@ -1,0 +1,57 @@
+import type { Db, MongoClient } from 'mongodb';
+import type { Logger } from 'pino';
+import type { Config } from './config/load-config';
+import { connectMongo } from './storage/mongo-client';
+import { credentialsRepository } from './auth/credentials.repository';
+import { authService, type AuthService } from './auth/auth.service';
+import { statementsRepository } from './statements/statements.repository';
+import { consistencyTracker } from './statements/consistency';
+import { storeStatementsService, type StoreStatementsService } from './statements/statements.service';
+import { queryStatementsService, type QueryStatementsService } from './statements/statements-query.service';
+import { scoringQueue, type ScoringQueue } from './queue/scoring-queue';
+
+/** Everything the HTTP app needs, wired from the config. Entrypoints and tests build one. */
+export interface Container {
+  config: Config;
+  logger: Logger;
+  mongo: MongoClient;
+  db: Db;
+  auth: AuthService;
+  statements: { store: StoreStatementsService; query: QueryStatementsService };
+  scoring: ScoringQueue;
+  close(): Promise<void>;
+}
+
+export async function buildContainer(config: Config, logger: Logger): Promise<Container> {
+  const { client, db } = await connectMongo({ uri: config.mongo.uri, db: config.mongo.db });
+  const credentials = credentialsRepository(db);
+  const statementsRepo = statementsRepository(db);
+  // Indexes are created at start: every query the API issues has one behind it.
+  await Promise.all([credentials.ensureIndexes(), statementsRepo.ensureIndexes()]);
+
+  const auth = authService({ credentials, jwt: config.jwt });
+  if (config.defaultCredential) await auth.seedDefault(config.defaultCredential);
+
+  const scoring = scoringQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
+  const consistency = consistencyTracker({ marginMs: config.statements.consistencyMarginMs });
+  const store = storeStatementsService({
+    repo: statementsRepo,
+    consistency,
+    onStored: (storeId, ids) => void scoring.enqueue(storeId, ids),
+  });
+  const query = queryStatementsService({ repo: statementsRepo, consistency, moreBasePath: '/xapi/statements' });
+
+  return {
+    config,
+    logger,
+    mongo: client,
+    db,
+    auth,
+    statements: { store, query },
+    scoring,
+    async close() {
+      await scoring.close();
+      await client.close();
+    },
+  };
+}

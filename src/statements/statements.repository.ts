@@ -1,0 +1,73 @@
+import type { Collection, Db, MongoServerError } from 'mongodb';
+import { STATEMENT_INDEXES, type QueryPlan } from './query-plan';
+import { INHERITED_FIELDS, type StatementDoc } from './statement-doc';
+
+/** What `findByIds` and `findReferrers` read: enough to compare, void and inherit, not the indexes. */
+export type StatementHead = Pick<StatementDoc, 'id' | 'json' | 'voided' | 'voidsId' | 'refId' | 'stored' | 'line'> & Partial<Pick<StatementDoc, typeof INHERITED_FIELDS[number]>>;
+
+const HEAD_PROJECTION = { _id: 0, id: 1, json: 1, voided: 1, voidsId: 1, refId: 1, stored: 1, line: 1, verbIds: 1, agents: 1, relatedAgents: 1, activities: 1, relatedActivities: 1, registrations: 1 } as const;
+
+export function statementsRepository(db: Db) {
+  const col: Collection<StatementDoc & { batch?: string }> = db.collection('statements');
+  return {
+    collection: col,
+
+    async ensureIndexes(): Promise<void> {
+      await col.createIndexes(STATEMENT_INDEXES);
+    },
+
+    findByIds(store: string, ids: string[]): Promise<StatementHead[]> {
+      if (ids.length === 0) return Promise.resolve([]);
+      return col.find({ store, id: { $in: ids } }, { projection: HEAD_PROJECTION }).toArray() as Promise<StatementHead[]>;
+    },
+
+    /** Stored statements whose object is a StatementRef to one of these ids (voiding ones included). */
+    findReferrers(store: string, ids: string[]): Promise<StatementHead[]> {
+      if (ids.length === 0) return Promise.resolve([]);
+      return col.find({ store, refId: { $in: ids } }, { projection: HEAD_PROJECTION }).toArray() as Promise<StatementHead[]>;
+    },
+
+    /**
+     * Inserts a batch in order, tagged with `batch`. When the insert fails part-way (a concurrent
+     * writer took one of the ids), the statements of this batch that did land are removed again, so
+     * a request never leaves a partial batch behind, and the error is rethrown.
+     */
+    async insertBatch(docs: StatementDoc[], batch: string): Promise<void> {
+      if (docs.length === 0) return;
+      try {
+        await col.insertMany(docs.map((d) => ({ ...d, batch })), { ordered: true });
+      } catch (err) {
+        await col.deleteMany({ store: docs[0]!.store, batch });
+        throw err;
+      }
+    },
+
+    /** Marks targets voided. Voiding statements cannot be voided (xAPI 1.0.3 Data §2.3.2). */
+    async markVoided(store: string, ids: string[]): Promise<void> {
+      if (ids.length === 0) return;
+      await col.updateMany({ store, id: { $in: ids }, voidsId: { $exists: false } }, { $set: { voided: true } });
+    },
+
+    /** Adds a target's query fields to statements that reference it. */
+    async inherit(store: string, referrerIds: string[], fields: Partial<Record<typeof INHERITED_FIELDS[number], string[]>>): Promise<void> {
+      const addToSet: Record<string, { $each: string[] }> = {};
+      for (const [k, v] of Object.entries(fields)) if (v && v.length > 0) addToSet[k] = { $each: v };
+      if (referrerIds.length === 0 || Object.keys(addToSet).length === 0) return;
+      await col.updateMany({ store, id: { $in: referrerIds } }, { $addToSet: addToSet });
+    },
+
+    /** One page of a statement query, plus one row to tell whether more exist. */
+    async query(plan: QueryPlan, limit: number): Promise<Array<Pick<StatementDoc, '_id' | 'json' | 'stored' | 'line'>>> {
+      return col.find(plan.filter, { projection: { _id: 1, json: 1, stored: 1, line: 1 }, sort: plan.sort, limit: limit + 1 }).toArray();
+    },
+
+    async findOne(store: string, id: string, voided: boolean): Promise<Pick<StatementDoc, 'json' | 'stored' | 'line' | 'authorityKey'> | null> {
+      return col.findOne({ store, id, voided }, { projection: { _id: 0, json: 1, stored: 1, line: 1, authorityKey: 1 } });
+    },
+  };
+}
+export type StatementsRepository = ReturnType<typeof statementsRepository>;
+
+export function isDuplicateKeyError(err: unknown): err is MongoServerError {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}

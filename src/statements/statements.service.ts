@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors/app-error';
+import type { Principal } from '../auth/auth.service';
+import type { XapiLine } from '../xapi/xapi-version';
+import type { ValidationProblem } from '../xapi/validation-problem';
+import { validateStatement } from './validation/validate-statement';
+import { statementsEquivalent } from './model/statement-equivalence';
+import { agentIfiKey, indexFieldsOf } from './model/statement-index-fields';
+import { isObject, type Statement } from './model/statement-types';
+import { prepareStatement, statementRefOf, voidedTargetOf } from './prepare-statement';
+import { INHERITED_FIELDS, type StatementDoc } from './statement-doc';
+import { isDuplicateKeyError, type StatementHead, type StatementsRepository } from './statements.repository';
+import type { ConsistencyTracker } from './consistency';
+
+/** Called with the ids of newly stored statements; must not throw (it runs after the acknowledgement matters). */
+export type OnStored = (store: string, ids: string[]) => void;
+
+export interface StoreStatementsDeps {
+  repo: StatementsRepository;
+  consistency: ConsistencyTracker;
+  onStored?: OnStored;
+}
+
+type Inherited = Partial<Record<typeof INHERITED_FIELDS[number], string[]>>;
+
+/**
+ * The write use case behind PUT and POST /statements: validate every statement, refuse the whole
+ * batch on any problem, keep stored statements immutable (same id + equivalent content is a no-op,
+ * different content is 409), apply voiding, and store the rest in one ordered insert.
+ */
+export function storeStatementsService(deps: StoreStatementsDeps) {
+  async function store(input: { statements: unknown[]; principal: Principal; line: XapiLine; single: boolean }): Promise<string[]> {
+    const { statements, principal, line } = input;
+    const problems: ValidationProblem[] = [];
+    statements.forEach((s, i) => {
+      const path = input.single ? '' : `statements[${i}]`;
+      problems.push(...validateStatement(s, { line, path: path || undefined }));
+      // A JSON request carries no attachment data, so each attachment must point at its content.
+      if (isObject(s) && Array.isArray(s.attachments)) {
+        s.attachments.forEach((a, j) => {
+          if (isObject(a) && typeof a.fileUrl !== 'string') {
+            problems.push({ path: `${path ? `${path}.` : ''}attachments[${j}]`, message: 'has no fileUrl, so its content must be sent in a multipart/mixed request' });
+          }
+        });
+      }
+    });
+    if (problems.length > 0) throw AppError.fromProblems('INVALID_STATEMENT', problems);
+    if (statements.length === 0) throw new AppError('INVALID_STATEMENT', 'The request holds no statement');
+
+    const { stored, token } = deps.consistency.begin();
+    try {
+      const storedIso = new Date(stored).toISOString();
+      const prepared = (statements as Statement[]).map((s) => prepareStatement(s, { line, stored: storedIso, authority: principal.authority }));
+      // xAPI 1.0.3 Communication §2.1.2: a batch with two statements of the same id is rejected.
+      const seen = new Map<string, number>();
+      prepared.forEach((s, i) => {
+        const id = s.id as string;
+        if (seen.has(id)) throw new AppError('BAD_REQUEST', `statements[${i}].id: ${id} is also the id of statements[${seen.get(id)}] in this batch`);
+        seen.set(id, i);
+      });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await insertNew(principal.store, prepared, line, stored);
+          break;
+        } catch (err) {
+          // Another request stored one of these ids between our check and our insert: check again.
+          if (!isDuplicateKeyError(err) || attempt >= 2) throw err;
+        }
+      }
+      return prepared.map((s) => s.id as string);
+    } finally {
+      deps.consistency.end(token);
+    }
+  }
+
+  async function insertNew(store: string, prepared: Statement[], line: XapiLine, stored: number): Promise<void> {
+    const ids = prepared.map((s) => s.id as string);
+    const refTargets = [...new Set(prepared.map(statementRefOf).filter((x): x is string => x !== undefined))];
+    const [existing, referrers, targets] = await Promise.all([
+      deps.repo.findByIds(store, ids),
+      deps.repo.findReferrers(store, ids),
+      deps.repo.findByIds(store, refTargets),
+    ]);
+    const existingById = new Map(existing.map((e) => [e.id, e]));
+    const fresh: Statement[] = [];
+    prepared.forEach((s, i) => {
+      const old = existingById.get(s.id as string);
+      if (!old) return void fresh.push(s);
+      // xAPI 1.0.3 Communication §2.1.1/§2.1.2: same id, equivalent statement → no change; otherwise 409.
+      if (!statementsEquivalent(JSON.parse(old.json) as Statement, s)) {
+        throw new AppError('STATEMENT_CONFLICT', `${prepared.length > 1 ? `statements[${i}]` : 'statement'}: a different statement with id ${String(s.id)} is already stored`);
+      }
+    });
+    if (fresh.length === 0) return;
+
+    const targetById = new Map<string, StatementHead>(targets.map((t) => [t.id, t]));
+    const docs = fresh.map((s) => toDoc(store, s, line, stored));
+    const docById = new Map(docs.map((d) => [d.id, d]));
+    // A voiding statement stored before its target: the target arrives voided.
+    for (const r of referrers) {
+      if (r.voidsId !== undefined && !r.voided) {
+        const d = docById.get(r.voidsId);
+        if (d && d.voidsId === undefined) d.voided = true;
+      }
+    }
+    // Voiding within the batch, and inherited query fields of StatementRef targets (stored or in this batch).
+    for (const d of docs) {
+      if (d.voidsId !== undefined) {
+        const inBatch = docById.get(d.voidsId);
+        if (inBatch && inBatch.voidsId === undefined) inBatch.voided = true;
+      }
+      const target = d.refId !== undefined ? (docById.get(d.refId) ?? targetById.get(d.refId)) : undefined;
+      if (target) mergeInherited(d, target);
+    }
+    await deps.repo.insertBatch(docs, randomUUID());
+
+    const voidTargets = docs.map((d) => d.voidsId).filter((id): id is string => id !== undefined && !docById.has(id));
+    await deps.repo.markVoided(store, voidTargets);
+    // Statements stored earlier that reference the new ones now match the new ones' filters too.
+    const byTarget = new Map<string, string[]>();
+    for (const r of referrers) if (r.refId) byTarget.set(r.refId, [...(byTarget.get(r.refId) ?? []), r.id]);
+    for (const [targetId, referrerIds] of byTarget) {
+      const d = docById.get(targetId);
+      if (d) await deps.repo.inherit(store, referrerIds, pickInherited(d));
+    }
+    deps.onStored?.(store, docs.map((d) => d.id));
+  }
+
+  return { store };
+}
+export type StoreStatementsService = ReturnType<typeof storeStatementsService>;
+
+function toDoc(store: string, s: Statement, line: XapiLine, stored: number): StatementDoc {
+  const f = indexFieldsOf(s, { line });
+  const voidsId = voidedTargetOf(s);
+  const refId = statementRefOf(s);
+  const doc: StatementDoc = {
+    store,
+    id: s.id as string,
+    stored: new Date(stored),
+    timestamp: new Date(typeof s.timestamp === 'string' ? Date.parse(s.timestamp) || stored : stored),
+    voided: false,
+    line,
+    verbIds: [f.verbId],
+    authorityKey: agentIfiKey(s.authority) ?? '',
+    agents: f.agents,
+    relatedAgents: f.relatedAgents,
+    activities: f.activities,
+    relatedActivities: f.relatedActivities,
+    registrations: f.registrations,
+    json: JSON.stringify(s),
+    toScore: true,
+  };
+  if (refId !== undefined) doc.refId = refId;
+  if (voidsId !== undefined) doc.voidsId = voidsId;
+  return doc;
+}
+
+function pickInherited(d: Inherited): Inherited {
+  const out: Inherited = {};
+  for (const k of INHERITED_FIELDS) out[k] = d[k] ?? [];
+  return out;
+}
+
+function mergeInherited(d: StatementDoc, target: Inherited): void {
+  for (const k of INHERITED_FIELDS) {
+    const extra = target[k];
+    if (extra && extra.length > 0) d[k] = [...new Set([...d[k], ...extra])];
+  }
+}
