@@ -136,3 +136,20 @@ describe('GET /xapi/statements filters', () => {
     expect(res.body.context?.contextAgents).toBeUndefined();
   });
 });
+
+describe('GET /xapi/statements?attachments=true', () => {
+  it('answers multipart/mixed with the statement result as the first part', async () => {
+    const [id] = await post(statement());
+    const res = await xapi(lrs.app).get(`/xapi/statements?statementId=${id}&attachments=true`).buffer(true).parse((r, cb) => {
+      let data = '';
+      r.on('data', (c: Buffer) => { data += c.toString(); });
+      r.on('end', () => cb(null, data));
+    }).expect(200);
+    const boundary = /boundary=([^;]+)/.exec(res.headers['content-type']!)?.[1];
+    expect(res.headers['content-type']).toMatch(/^multipart\/mixed/);
+    const parts = (res.body as string).split(`--${boundary}`);
+    expect(parts[1]).toMatch(/Content-Type: application\/json/);
+    expect(JSON.parse(parts[1]!.split('\r\n\r\n')[1]!).id).toBe(id);
+    expect(parts[parts.length - 1]!.startsWith('--')).toBe(true);
+  });
+});

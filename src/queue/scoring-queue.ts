@@ -43,8 +43,12 @@ export function scoringQueue(opts: { redisUrl: string; prefix: string; logger: L
         opts.logger.warn({ err: (err as Error).message, store, count: statementIds.length }, 'scoring queue unavailable; statements stay marked for the sweep');
       }
     },
+    /** Closes the queue; with Redis unreachable it gives up after two seconds rather than hang shutdown. */
     async close(): Promise<void> {
-      await queue.close();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, 2000); });
+      await Promise.race([queue.close().catch(() => undefined), timeout]);
+      clearTimeout(timer);
       connection.disconnect();
     },
   };

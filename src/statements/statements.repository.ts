@@ -58,7 +58,8 @@ export function statementsRepository(db: Db) {
 
     /** One page of a statement query, plus one row to tell whether more exist. */
     async query(plan: QueryPlan, limit: number): Promise<Array<Pick<StatementDoc, '_id' | 'json' | 'stored' | 'line'>>> {
-      return col.find(plan.filter, { projection: { _id: 1, json: 1, stored: 1, line: 1 }, sort: plan.sort, limit: limit + 1 }).toArray();
+      // The hint pins the planned index on real MongoDB, so no query can fall back to a collection scan.
+      return col.find(plan.filter, { projection: { _id: 1, json: 1, stored: 1, line: 1 }, sort: plan.sort, limit: limit + 1, hint: plan.index }).toArray();
     },
 
     async findOne(store: string, id: string, voided: boolean): Promise<Pick<StatementDoc, 'json' | 'stored' | 'line' | 'authorityKey'> | null> {

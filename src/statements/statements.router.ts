@@ -5,6 +5,7 @@ import { requireScope } from '../http/authenticate.middleware';
 import { parseAcceptLanguage } from './model/accept-language';
 import { parseStatementQuery, type StatementRequest } from './query-params';
 import { decodeMoreToken, withCursor } from './more-token';
+import { multipartStatements } from './multipart-response';
 import type { StoreStatementsService } from './statements.service';
 import type { QueryStatementsService, ReadContext } from './statements-query.service';
 
@@ -76,6 +77,13 @@ export function statementsRouter(deps: StatementsRouterDeps): Router {
     const result = request.kind === 'single' ? await deps.query.getOne(request, ctx) : await deps.query.query(request, ctx, original);
     res.set('X-Experience-API-Consistent-Through', result.consistentThrough.toISOString());
     res.set('Last-Modified', result.lastModified.toUTCString());
+    if (request.attachments) {
+      // Attachment content is stored only by multipart requests (next issue); JSON requests carry
+      // fileUrl-only attachments, so the statements part is the whole response for now.
+      const multipart = multipartStatements(result.body, []);
+      res.set('Content-Type', multipart.contentType).send(multipart.body);
+      return;
+    }
     res.type('application/json').send(result.body);
   });
 

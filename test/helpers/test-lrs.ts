@@ -44,7 +44,9 @@ export async function startTestLrs(env: Record<string, string> = {}): Promise<Te
     dbName,
     async close() {
       await container.db.dropDatabase();
-      await container.scoring.queue.obliterate({ force: true }).catch(() => undefined);
+      if (container.scoring.queue.opts.connection && (await isRedisUp(container))) {
+        await container.scoring.queue.obliterate({ force: true });
+      }
       await container.close();
     },
   };
@@ -87,4 +89,13 @@ export function statement(overrides: Record<string, unknown> = {}): Record<strin
     timestamp: '2026-11-20T10:00:00.000Z',
     ...overrides,
   };
+}
+
+async function isRedisUp(container: Container): Promise<boolean> {
+  try {
+    const client = await Promise.race([container.scoring.queue.client, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 500))]);
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  }
 }
