@@ -9,7 +9,7 @@ describe('enqueueing stored statements for scoring', () => {
   it('enqueues one job per stored statement, keyed by store and statement id, and marks it to score', async () => {
     const ids: string[] = (await xapi(lrs.app).post('/xapi/statements').send([statement(), statement()]).expect(200)).body;
     const queue = lrs.container.scoring.queue;
-    for (let i = 0; i < 50 && (await queue.getJobCounts('waiting')).waiting < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 50 && ((await queue.getJobCounts('waiting')).waiting ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 20));
     for (const id of ids) {
       const job = await queue.getJob(scoringJobId('default', id));
       expect(job?.data).toEqual({ store: 'default', statementId: id });

@@ -5,9 +5,13 @@ import { credentialsRepository } from '../auth/credentials.repository';
 import { authService } from '../auth/auth.service';
 import { isScope, SCOPES, type Scope } from '../auth/scopes';
 
-/** Admin command-line tool: stores (tenants) and API credentials. `npm run admin -- --help`. */
-async function withServices<T>(fn: (s: { auth: ReturnType<typeof authService>; repo: ReturnType<typeof credentialsRepository> }) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env);
+/** Where the tool writes; tests pass their own. */
+export interface AdminIo { log(line: string): void; error(line: string): void }
+
+type Services = { auth: ReturnType<typeof authService>; repo: ReturnType<typeof credentialsRepository> };
+
+async function withServices<T>(env: NodeJS.ProcessEnv, fn: (s: Services) => Promise<T>): Promise<T> {
+  const config = loadConfig(env);
   const { client, db } = await connectMongo({ uri: config.mongo.uri, db: config.mongo.db, appName: 'lrs-admin' });
   try {
     const repo = credentialsRepository(db);
@@ -30,38 +34,55 @@ function parseStoreId(value: string): string {
   return value;
 }
 
-const program = new Command('lrs-admin').description('Manage stores and API credentials of the LRS (reads MONGODB_URI / MONGODB_DB)');
+/** Admin command-line tool: stores and API credentials. `npm run admin -- --help`. Resolves to the exit code. */
+export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, io: AdminIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('lrs-admin').description('Manage stores and API credentials of the LRS (reads MONGODB_URI / MONGODB_DB)');
+  // Set before the subcommands are declared so they inherit it: errors return a code, never exit.
+  program.exitOverride();
+  program.configureOutput({ writeOut: (t) => io.log(t.trimEnd()), writeErr: (t) => io.error(t.trimEnd()) });
 
-const store = program.command('store').description('stores (tenants)');
-store.command('create').argument('<id>', 'store id', parseStoreId).option('--name <name>', 'display name')
-  .action(async (id: string, opts: { name?: string }) => withServices(async ({ repo }) => {
-    await repo.ensureStore(id, opts.name ?? id, new Date());
-    console.log(`store ${id} ready`);
+  const store = program.command('store').description('stores (tenants)');
+  store.command('create').argument('<id>', 'store id', parseStoreId).option('--name <name>', 'display name')
+    .action(async (id: string, opts: { name?: string }) => withServices(env, async ({ repo }) => {
+      await repo.ensureStore(id, opts.name ?? id, new Date());
+      io.log(`store ${id} ready`);
+    }));
+  store.command('list').action(async () => withServices(env, async ({ repo }) => {
+    for (const s of await repo.listStores()) io.log(`${s._id}\t${s.name}\t${s.createdAt.toISOString()}`);
   }));
-store.command('list').action(async () => withServices(async ({ repo }) => {
-  for (const s of await repo.listStores()) console.log(`${s._id}\t${s.name}\t${s.createdAt.toISOString()}`);
-}));
 
-const cred = program.command('credential').description('API credentials (HTTP Basic key/secret)');
-cred.command('create').requiredOption('--store <id>', 'store the credential acts in', parseStoreId)
-  .option('--scopes <list>', `comma-separated: ${SCOPES.join(', ')}`, parseScopes, ['statements/write', 'statements/read/mine'] as Scope[])
-  .requiredOption('--name <name>', 'who uses it (shown as the authority name)')
-  .action(async (opts: { store: string; scopes: Scope[]; name: string }) => withServices(async ({ auth }) => {
-    const { key, secret } = await auth.createCredential(opts);
-    console.log(JSON.stringify({ key, secret, store: opts.store, scopes: opts.scopes }, null, 2));
-    console.error('The secret is shown once; it is stored only as a hash.');
+  const cred = program.command('credential').description('API credentials (HTTP Basic key/secret)');
+  cred.command('create').requiredOption('--store <id>', 'store the credential acts in', parseStoreId)
+    .option('--scopes <list>', `comma-separated: ${SCOPES.join(', ')}`, parseScopes, ['statements/write', 'statements/read/mine'] as Scope[])
+    .requiredOption('--name <name>', 'who uses it (shown as the authority name)')
+    .action(async (opts: { store: string; scopes: Scope[]; name: string }) => withServices(env, async ({ auth }) => {
+      const { key, secret } = await auth.createCredential(opts);
+      io.log(JSON.stringify({ key, secret, store: opts.store, scopes: opts.scopes }, null, 2));
+      io.error('The secret is shown once; it is stored only as a hash.');
+    }));
+  cred.command('list').option('--store <id>', 'only this store', parseStoreId).action(async (opts: { store?: string }) => withServices(env, async ({ repo }) => {
+    for (const c of await repo.list(opts.store)) {
+      io.log(`${c.key}\t${c.store}\t${c.scopes.join(',')}\t${c.name}${c.revokedAt ? `\trevoked ${c.revokedAt.toISOString()}` : ''}`);
+    }
   }));
-cred.command('list').option('--store <id>', 'only this store', parseStoreId).action(async (opts: { store?: string }) => withServices(async ({ repo }) => {
-  for (const c of await repo.list(opts.store)) {
-    console.log(`${c.key}\t${c.store}\t${c.scopes.join(',')}\t${c.name}${c.revokedAt ? `\trevoked ${c.revokedAt.toISOString()}` : ''}`);
+  cred.command('revoke').argument('<key>').action(async (key: string) => withServices(env, async ({ repo }) => {
+    if (!(await repo.revoke(key, new Date()))) { io.error(`no active credential ${key}`); exitCode = 1; return; }
+    io.log(`revoked ${key} (cached verifications expire within a minute)`);
+  }));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    const code = (err as { exitCode?: number }).exitCode;
+    if (code === 0) return 0;
+    if (code === undefined) io.error((err as Error).message);
+    return code ?? 1;
   }
-}));
-cred.command('revoke').argument('<key>').action(async (key: string) => withServices(async ({ repo }) => {
-  if (!(await repo.revoke(key, new Date()))) { console.error(`no active credential ${key}`); process.exitCode = 1; return; }
-  console.log(`revoked ${key} (cached verifications expire within a minute)`);
-}));
+  return exitCode;
+}
 
-program.parseAsync(process.argv).catch((err: Error) => {
-  console.error(err.message);
-  process.exit(1);
-});
+if (require.main === module) {
+  runAdmin(process.argv.slice(2), process.env, { log: (l) => console.log(l), error: (l) => console.error(l) })
+    .then((code) => process.exit(code), (err: Error) => { console.error(err.message); process.exit(1); });
+}

@@ -24,7 +24,7 @@ function toAppError(err: unknown): AppError {
   if (e?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${e.limit} bytes`);
   if (e?.type === 'entity.parse.failed') return new AppError('BAD_REQUEST', `Request body is not valid JSON: ${e.message}`);
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError('BAD_REQUEST', e.message ?? 'Unsupported body encoding');
-  if (e?.name === 'MongoServerSelectionError' || e?.name === 'MongoNetworkError' || e?.name === 'MongoNotConnectedError') {
+  if (['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoNotConnectedError', 'MongoTopologyClosedError'].includes(e?.name ?? '')) {
     return new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable; nothing was stored, retry later');
   }
   return new AppError('INTERNAL', 'Internal error');

@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { AppError } from '../errors/app-error';
 import type { AuthService } from '../auth/auth.service';
 import { requireScope } from '../http/authenticate.middleware';
@@ -21,16 +21,15 @@ export function statementsRouter(deps: StatementsRouterDeps): Router {
   const router = Router();
   const json = express.json({ limit: deps.limits.bodyLimitBytes, strict: false, type: () => true });
 
-  const requireJson = (req: Request): void => {
+  // Checked before the body is read, so a wrong type is rejected without buffering it.
+  const requireJson = (req: Request, _res: Response, next: NextFunction): void => {
     const type = (req.get('Content-Type') ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/json') {
-      throw new AppError('BAD_REQUEST', `Content-Type must be application/json for statements${type ? ` (got ${type})` : ''}`);
-    }
+    next(type === 'application/json' ? undefined : new AppError('BAD_REQUEST', `Content-Type must be application/json for statements${type ? ` (got ${type})` : ''}`));
   };
   const principal = (res: Response) => res.locals.principal!;
   const line = (res: Response) => res.locals.line!;
 
-  router.put('/', requireScope(deps.auth, 'statements/write', 'write'), (req, _res, next) => { try { requireJson(req); next(); } catch (e) { next(e); } }, json, async (req, res) => {
+  router.put('/', requireScope(deps.auth, 'statements/write', 'write'), requireJson, json, async (req, res) => {
     const unknown = Object.keys(req.query).filter((k) => k !== 'statementId');
     if (unknown.length > 0) throw new AppError('INVALID_PARAMETER', `${unknown.join(', ')}: not a parameter of PUT /statements`);
     const statementId = req.query.statementId;
@@ -46,7 +45,7 @@ export function statementsRouter(deps: StatementsRouterDeps): Router {
     res.status(204).end();
   });
 
-  router.post('/', requireScope(deps.auth, 'statements/write', 'write'), (req, _res, next) => { try { requireJson(req); next(); } catch (e) { next(e); } }, json, async (req, res) => {
+  router.post('/', requireScope(deps.auth, 'statements/write', 'write'), requireJson, json, async (req, res) => {
     if (Object.keys(req.query).length > 0) throw new AppError('INVALID_PARAMETER', `${Object.keys(req.query).join(', ')}: POST /statements takes no parameters`);
     const body: unknown = req.body;
     const single = !Array.isArray(body);

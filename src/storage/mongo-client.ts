@@ -6,6 +6,8 @@ export async function connectMongo(opts: { uri: string; db: string; appName?: st
     appName: opts.appName ?? 'competency-lrs',
     serverSelectionTimeoutMS: 5000,
     maxPoolSize: 50,
+    // An acknowledged statement must survive a primary failover: wait for a majority, journaled.
+    writeConcern: { w: 'majority', journal: true },
   });
   await client.connect();
   return { client, db: client.db(opts.db) };

@@ -8,7 +8,8 @@ import { createApp } from '../../src/app';
 
 export const KEY = 'test-key';
 export const SECRET = 'test-secret-123';
-export const BASIC = `Basic ${Buffer.from(`${KEY}:${SECRET}`).toString('base64')}`;
+export const basicAuth = (key: string, secret: string) => `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`;
+export const BASIC = basicAuth(KEY, SECRET);
 
 export interface TestLrs {
   app: Express;
@@ -94,7 +95,7 @@ export function statement(overrides: Record<string, unknown> = {}): Record<strin
 async function isRedisUp(container: Container): Promise<boolean> {
   try {
     const client = await Promise.race([container.scoring.queue.client, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 500))]);
-    return (await client.ping()) === 'PONG';
+    return (await (client as unknown as { ping(): Promise<string> }).ping()) === 'PONG';
   } catch {
     return false;
   }
