@@ -19,8 +19,10 @@ export function scoringJobId(store: string, statementId: string): string {
  * `toScore` in MongoDB, where the workers' sweep finds them again.
  */
 export function scoringQueue(opts: { redisUrl: string; prefix: string; logger: Logger }) {
-  // Fail fast while Redis is down instead of queueing commands in memory behind a stored write.
-  const connection = new IORedis(opts.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  // enableOfflineQueue stays on (with it off, ioredis's ready check can raise an error event that
+  // BullMQ re-emits where nobody listens, crashing the process); instead `enqueue` sends nothing
+  // while the connection is not ready, so no command piles up in memory behind an outage.
+  const connection = new IORedis(opts.redisUrl, { maxRetriesPerRequest: 1 });
   connection.on('error', (err) => opts.logger.warn({ err: err.message }, 'scoring queue: Redis connection error'));
   const queue = new Queue<ScoringJobData>(SCORING_QUEUE, {
     connection,
@@ -33,24 +35,33 @@ export function scoringQueue(opts: { redisUrl: string; prefix: string; logger: L
     /** Never rejects. */
     async enqueue(store: string, statementIds: string[]): Promise<void> {
       if (statementIds.length === 0) return;
+      if (connection.status !== 'ready') {
+        opts.logger.warn({ store, count: statementIds.length, redis: connection.status }, 'scoring queue not connected; statements stay marked for the sweep');
+        return;
+      }
       try {
-        await queue.addBulk(statementIds.map((statementId) => ({
+        await withTimeout(ENQUEUE_TIMEOUT_MS, queue.addBulk(statementIds.map((statementId) => ({
           name: 'score',
           data: { store, statementId },
           opts: { jobId: scoringJobId(store, statementId) },
-        })));
+        }))));
       } catch (err) {
         opts.logger.warn({ err: (err as Error).message, store, count: statementIds.length }, 'scoring queue unavailable; statements stay marked for the sweep');
       }
     },
     /** Closes the queue; with Redis unreachable it gives up after two seconds rather than hang shutdown. */
     async close(): Promise<void> {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, 2000); });
-      await Promise.race([queue.close().catch(() => undefined), timeout]);
-      clearTimeout(timer);
+      await withTimeout(2000, queue.close()).catch(() => undefined);
       connection.disconnect();
     },
   };
 }
 export type ScoringQueue = ReturnType<typeof scoringQueue>;
+
+const ENQUEUE_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
