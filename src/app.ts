@@ -6,6 +6,8 @@ import { errorMiddleware } from './http/error-middleware';
 import { statementsRouter } from './statements/statements.router';
 import { aboutRouter } from './about/about.router';
 import { AppError } from './errors/app-error';
+import { activitiesRouter } from './activities/activities.router';
+import { agentsRouter } from './agents/agents.router';
 
 const EXPOSED = ['ETag', 'Last-Modified', 'X-Experience-API-Version', 'X-Experience-API-Consistent-Through', 'Content-Type'];
 const ALLOWED = ['Authorization', 'Content-Type', 'X-Experience-API-Version', 'If-Match', 'If-None-Match', 'Accept-Language'];
@@ -41,6 +43,8 @@ export function createApp(c: Container): Express {
     query: c.statements.query,
     limits: { limitDefault: c.config.statements.limitDefault, limitMax: c.config.statements.limitMax, bodyLimitBytes: c.config.statements.bodyLimitBytes },
   }));
+  xapi.use('/activities', activitiesRouter({ auth: c.auth, activities: c.activities }));
+  xapi.use('/agents', agentsRouter({ auth: c.auth, agents: c.agents }));
   xapi.use((req, _res, next) => next(new AppError('NOT_FOUND', `No xAPI resource at ${req.baseUrl}${req.path}`)));
   app.use('/xapi', xapi);
   app.get('/health', async (_req, res) => {

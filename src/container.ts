@@ -9,6 +9,10 @@ import { consistencyTracker } from './statements/consistency';
 import { storeStatementsService, type StoreStatementsService } from './statements/statements.service';
 import { queryStatementsService, type QueryStatementsService } from './statements/statements-query.service';
 import { scoringQueue, type ScoringQueue } from './queue/scoring-queue';
+import { activitiesRepository } from './activities/activities.repository';
+import { activitiesService, type ActivitiesService } from './activities/activities.service';
+import { agentsRepository } from './agents/agents.repository';
+import { agentsService, type AgentsService } from './agents/agents.service';
 
 /** Everything the HTTP app needs, wired from the config. Entrypoints and tests build one. */
 export interface Container {
@@ -18,6 +22,8 @@ export interface Container {
   db: Db;
   auth: AuthService;
   statements: { store: StoreStatementsService; query: QueryStatementsService };
+  activities: ActivitiesService;
+  agents: AgentsService;
   scoring: ScoringQueue;
   close(): Promise<void>;
 }
@@ -27,7 +33,11 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   const credentials = credentialsRepository(db);
   const statementsRepo = statementsRepository(db);
   // Indexes are created at start: every query the API issues has one behind it.
-  await Promise.all([credentials.ensureIndexes(), statementsRepo.ensureIndexes()]);
+  const activitiesRepo = activitiesRepository(db);
+  const agentsRepo = agentsRepository(db);
+  await Promise.all([credentials.ensureIndexes(), statementsRepo.ensureIndexes(), activitiesRepo.ensureIndexes(), agentsRepo.ensureIndexes()]);
+  const activities = activitiesService({ repo: activitiesRepo });
+  const agents = agentsService({ repo: agentsRepo });
 
   const auth = authService({ credentials, jwt: config.jwt });
   if (config.defaultCredential) await auth.seedDefault(config.defaultCredential);
@@ -38,6 +48,11 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     repo: statementsRepo,
     consistency,
     onStored: (storeId, ids) => void scoring.enqueue(storeId, ids),
+    afterInsert: async ({ store: storeId, statements, principal }) => {
+      const canDefine = principal.scopes.includes('define') || principal.scopes.includes('all');
+      await Promise.all([activities.record(storeId, statements, canDefine), agents.record(storeId, statements)]);
+    },
+    logger,
   });
   const query = queryStatementsService({ repo: statementsRepo, consistency, moreBasePath: '/xapi/statements' });
 
@@ -48,6 +63,8 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     db,
     auth,
     statements: { store, query },
+    activities,
+    agents,
     scoring,
     async close() {
       await scoring.close();

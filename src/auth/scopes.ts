@@ -9,12 +9,15 @@ export function isScope(value: string): value is Scope {
   return (SCOPES as readonly string[]).includes(value);
 }
 
-/** What a request needs; `read` requests are also satisfied by `all/read`. */
-export type Need = 'statements/write' | 'statements/read' | 'state' | 'profile' | 'define';
+/**
+ * What a request needs; `read` requests are also satisfied by `all/read`. `metadata` (the
+ * Activities and Agents resources) is open to any valid credential of the store.
+ */
+export type Need = 'statements/write' | 'statements/read' | 'state' | 'profile' | 'define' | 'metadata';
 
 /** Whether the scopes grant a need, and whether statement reads are limited to the caller's own. */
 export function grants(scopes: readonly Scope[], need: Need, mode: 'read' | 'write'): { ok: boolean; mineOnly: boolean } {
-  if (scopes.includes('all')) return { ok: true, mineOnly: false };
+  if (scopes.includes('all') || need === 'metadata') return { ok: true, mineOnly: false };
   if (mode === 'read' && scopes.includes('all/read')) return { ok: true, mineOnly: false };
   if (need === 'statements/read') {
     if (scopes.includes('statements/read')) return { ok: true, mineOnly: false };

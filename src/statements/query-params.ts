@@ -1,8 +1,7 @@
 import { AppError } from '../errors/app-error';
 import type { ValidationProblem } from '../xapi/validation-problem';
-import { agentIfiKey } from './model/agent-ifi';
 import { timestampToEpochMillis } from './model/timestamps';
-import { validateStatement } from './validation/validate-statement';
+import { parseAgentParam } from '../xapi/agent-param';
 import type { XapiLine } from '../xapi/xapi-version';
 import type { StatementFilter } from './query-plan';
 
@@ -58,17 +57,9 @@ export function parseStatementQuery(query: Record<string, unknown>, opts: { line
   const filter: StatementFilter = { ascending: bool('ascending'), relatedAgents: bool('related_agents'), relatedActivities: bool('related_activities') };
   const agent = get('agent');
   if (agent !== undefined) {
-    let parsed: unknown;
-    try { parsed = JSON.parse(agent); } catch { bad('agent', 'must be a JSON Agent or Identified Group object'); }
-    if (parsed !== undefined) {
-      // Reuse the statement validator on a minimal statement so the agent gets the same rules.
-      const probe = { actor: parsed, verb: { id: 'http://adlnet.gov/expapi/verbs/experienced' }, object: { id: 'http://example.com/a' } };
-      const agentProblems = validateStatement(probe, { line: opts.line }).filter((p) => p.path.startsWith('actor'));
-      for (const p of agentProblems) bad(p.path.replace(/^actor/, 'agent'), p.message);
-      const key = agentIfiKey(parsed);
-      if (key === undefined && agentProblems.length === 0) bad('agent', 'must identify an Agent or Identified Group by an IFI');
-      filter.agentKey = key;
-    }
+    const parsed = parseAgentParam(agent, { line: opts.line });
+    problems.push(...parsed.problems);
+    filter.agentKey = parsed.key;
   }
   const verb = get('verb');
   if (verb !== undefined) { if (!IRI.test(verb)) bad('verb', 'must be an IRI'); filter.verbId = verb; }

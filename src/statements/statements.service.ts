@@ -11,14 +11,23 @@ import { prepareStatement, statementRefOf, voidedTargetOf } from './prepare-stat
 import { INHERITED_FIELDS, type StatementDoc } from './statement-doc';
 import { isDuplicateKeyError, type StatementHead, type StatementsRepository } from './statements.repository';
 import type { ConsistencyTracker } from './consistency';
+import type { Logger } from 'pino';
 
 /** Called with the ids of newly stored statements; must not throw (it runs after the acknowledgement matters). */
 export type OnStored = (store: string, ids: string[]) => void;
+
+/**
+ * Derived records kept from newly stored statements (canonical activities, known agents). Awaited
+ * before the answer, but a failure is logged, never answered: the statements are stored.
+ */
+export type AfterInsert = (input: { store: string; statements: Statement[]; principal: Principal }) => Promise<void>;
 
 export interface StoreStatementsDeps {
   repo: StatementsRepository;
   consistency: ConsistencyTracker;
   onStored?: OnStored;
+  afterInsert?: AfterInsert;
+  logger?: Logger;
 }
 
 type Inherited = Partial<Record<typeof INHERITED_FIELDS[number], string[]>>;
@@ -60,7 +69,7 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
       });
       for (let attempt = 0; ; attempt++) {
         try {
-          await insertNew(principal.store, prepared, line, stored);
+          await insertNew({ principal, prepared, line, stored });
           break;
         } catch (err) {
           // Another request stored one of these ids between our check and our insert: check again.
@@ -73,7 +82,9 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
     }
   }
 
-  async function insertNew(store: string, prepared: Statement[], line: XapiLine, stored: number): Promise<void> {
+  async function insertNew(input: { principal: Principal; prepared: Statement[]; line: XapiLine; stored: number }): Promise<void> {
+    const { principal, prepared, line, stored } = input;
+    const store = principal.store;
     const ids = prepared.map((s) => s.id as string);
     const refTargets = [...new Set(prepared.map(statementRefOf).filter((x): x is string => x !== undefined))];
     const [existing, referrers, targets] = await Promise.all([
@@ -122,6 +133,13 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
     for (const [targetId, referrerIds] of byTarget) {
       const d = docById.get(targetId);
       if (d) await deps.repo.inherit(store, referrerIds, pickInherited(d));
+    }
+    if (deps.afterInsert) {
+      try {
+        await deps.afterInsert({ store, statements: fresh, principal });
+      } catch (err) {
+        deps.logger?.error({ err, store }, 'statements stored, but updating activities/agents from them failed');
+      }
     }
     deps.onStored?.(store, docs.map((d) => d.id));
   }
