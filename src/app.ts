@@ -3,6 +3,7 @@ import cors from 'cors';
 import type { Container } from './container';
 import { xapiVersion } from './http/xapi-version.middleware';
 import { errorMiddleware } from './http/error-middleware';
+import { alternateSyntax } from './http/alternate-syntax.middleware';
 import { statementsRouter } from './statements/statements.router';
 import { aboutRouter } from './about/about.router';
 import { AppError } from './errors/app-error';
@@ -28,14 +29,8 @@ export function createApp(c: Container): Express {
   }));
 
   const xapi = express.Router();
+  xapi.use(alternateSyntax({ bodyLimitBytes: c.config.statements.bodyLimitBytes }));
   xapi.use(xapiVersion({ optionalFor: (req: Request) => req.path === '/about' && (req.method === 'GET' || req.method === 'HEAD') }));
-  xapi.use((req, res, next) => {
-    // xAPI 2.0 removed the alternate request syntax (1.0.3 Communication §1.3).
-    if (req.query.method !== undefined && res.locals.line === '2.0') {
-      return next(new AppError('BAD_REQUEST', 'method: the alternate request syntax is not part of xAPI 2.0'));
-    }
-    next();
-  });
   xapi.use('/about', aboutRouter());
   xapi.use('/statements', statementsRouter({
     auth: c.auth,

@@ -1,4 +1,5 @@
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { jsonBody } from '../http/alternate-syntax.middleware';
 import { AppError } from '../errors/app-error';
 import type { AuthService } from '../auth/auth.service';
 import { requireScope } from '../http/authenticate.middleware';
@@ -19,7 +20,7 @@ export interface StatementsRouterDeps {
 /** /statements: thin HTTP adapter over the store and query use cases (xAPI 1.0.3 Communication §2.1). */
 export function statementsRouter(deps: StatementsRouterDeps): Router {
   const router = Router();
-  const json = express.json({ limit: deps.limits.bodyLimitBytes, strict: false, type: () => true });
+  const json = jsonBody({ limit: deps.limits.bodyLimitBytes });
 
   // Checked before the body is read, so a wrong type is rejected without buffering it.
   const requireJson = (req: Request, _res: Response, next: NextFunction): void => {
