@@ -31,7 +31,7 @@ export function emptyAccumulator(at: EpochMs): Accumulator {
 
 /** The accumulator inside a state (inverse of `alpha = prior.alpha + successes`). */
 export function accumulatorFromState(state: CompetencyState, cfg: ResolvedCompetency): Accumulator {
-  const bySource = emptyTallies();
+  const bySource = {} as Record<SourceKind, SourceTally>;
   for (const kind of SOURCE_KINDS) bySource[kind] = { ...state.bySource[kind] };
   return {
     successes: state.alpha - cfg.prior.alpha,
@@ -87,12 +87,6 @@ function cleanUp(acc: Accumulator, tally: SourceTally): void {
   }
   if (acc.successes < 0) acc.successes = 0;
   if (acc.failures < 0) acc.failures = 0;
-}
-
-export function copyTallies(acc: Accumulator): Record<SourceKind, SourceTally> {
-  const out = emptyTallies();
-  for (const kind of SOURCE_KINDS) out[kind] = { ...acc.bySource[kind] };
-  return out;
 }
 
 /** Beta shape parameters of the posterior. */

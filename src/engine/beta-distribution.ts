@@ -58,20 +58,27 @@ function betaContinuedFraction(a: number, b: number, x: number): number {
   return h;
 }
 
+/** ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b). */
+export function logBeta(a: number, b: number): number {
+  return logGamma(a) + logGamma(b) - logGamma(a + b);
+}
+
 /** Regularised incomplete beta I_x(a, b) = P(X ≤ x) for X ~ Beta(a, b); a, b > 0. */
-export function betaCdf(x: number, a: number, b: number): number {
+export function betaCdf(x: number, a: number, b: number, lnBeta: number = logBeta(a, b)): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const lnFront =
-    logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x);
+  const lnFront = a * Math.log(x) + b * Math.log1p(-x) - lnBeta;
   const front = Math.exp(lnFront);
   // The continued fraction converges fast for x < (a+1)/(a+b+2); use the symmetry otherwise.
   if (x < (a + 1) / (a + b + 2)) return (front * betaContinuedFraction(a, b, x)) / a;
   return 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b;
 }
 
-/** The p-quantile of Beta(a, b): the x with I_x(a, b) = p; a, b > 0. */
-export function betaQuantile(p: number, a: number, b: number): number {
+/**
+ * The p-quantile of Beta(a, b): the x with I_x(a, b) = p; a, b > 0. Pass `lnBeta` when asking
+ * several quantiles of one distribution.
+ */
+export function betaQuantile(p: number, a: number, b: number, lnBeta: number = logBeta(a, b)): number {
   if (p <= 0) return 0;
   if (p >= 1) return 1;
   const a1 = a - 1;
@@ -94,10 +101,10 @@ export function betaQuantile(p: number, a: number, b: number): number {
     const w = t + u;
     x = p < t / w ? Math.pow(a * w * p, 1 / a) : 1 - Math.pow(b * w * (1 - p), 1 / b);
   }
-  const afac = -logGamma(a) - logGamma(b) + logGamma(a + b);
+  const afac = -lnBeta;
   for (let j = 0; j < 20; j++) {
     if (x <= 0 || x >= 1) break;
-    const err = betaCdf(x, a, b) - p;
+    const err = betaCdf(x, a, b, lnBeta) - p;
     const density = Math.exp(a1 * Math.log(x) + b1 * Math.log1p(-x) + afac);
     if (density === 0 || !Number.isFinite(density)) break;
     const u = err / density;

@@ -34,6 +34,18 @@ export interface MapStatementResult {
   skipped: SkippedEvidence[];
 }
 
+// Frameworks can hold thousands of competencies; index each framework object once.
+const indexes = new WeakMap<Framework, ReadonlyMap<string, Competency>>();
+
+function competencyIndex(framework: Framework): ReadonlyMap<string, Competency> {
+  let index = indexes.get(framework);
+  if (index === undefined) {
+    index = new Map(framework.competencies.map((c) => [c.id, c] as const));
+    indexes.set(framework, index);
+  }
+  return index;
+}
+
 function parseTime(value: unknown): EpochMs | undefined {
   if (typeof value !== 'string') return undefined;
   const t = Date.parse(value);
@@ -71,7 +83,7 @@ function mapStatement(input: MapStatementInput): MapStatementResult {
   // xAPI 1.0.3 Data §2.4.7: timestamp defaults to stored. Our policy: a timestamp later than
   // stored (a skewed client clock) is capped at stored, so it cannot outweigh real evidence.
   const observedAt = Math.min(parseTime(statement.timestamp) ?? storedAt, storedAt);
-  const competencies = new Map<string, Competency>(framework.competencies.map((c) => [c.id, c]));
+  const competencies = competencyIndex(framework);
 
   for (const rule of rules) {
     if (!ruleMatches(rule.match, statement)) continue;

@@ -10,12 +10,12 @@
 import {
   accumulatorFromState,
   addItem,
-  copyTallies,
   emptyAccumulator,
   moveTo,
   posterior,
   type Accumulator,
 } from './beta-accumulator';
+import { logBeta } from './beta-distribution';
 import { toEpochMs, type Instant } from './clock';
 import type { CompetencyState, EpochMs, EvidenceItem, ScoringOptions } from './evidence-types';
 import { canonicalEvidence } from './evidence-set';
@@ -154,6 +154,8 @@ export function relevantEvidence(
   learnerId: string,
   competencyId: string,
 ): EvidenceItem[] {
+  const only = evidence.length === 1 ? evidence[0] : undefined;
+  if (only !== undefined) return only.learnerId === learnerId && only.competencyId === competencyId ? [only] : [];
   const mine = evidence.filter((e) => e.learnerId === learnerId && e.competencyId === competencyId);
   return canonicalEvidence(mine).items;
 }
@@ -184,6 +186,7 @@ function buildState(args: {
 }): CompetencyState {
   const { cfg, acc, timeline, asOf } = args;
   const { alpha, beta } = posterior(acc, cfg);
+  const lnBeta = logBeta(alpha, beta);
   const levelIndex = reachedLevelIndex(acc, cfg);
   const latest = timeline.validations[timeline.validations.length - 1];
   const validated = inForce(latest, asOf);
@@ -194,11 +197,12 @@ function buildState(args: {
     alpha,
     beta,
     score: alpha / (alpha + beta),
-    interval: credibleInterval(alpha, beta, cfg.intervalMass),
+    interval: credibleInterval(alpha, beta, cfg.intervalMass, lnBeta),
     intervalMass: cfg.intervalMass,
     level: cfg.levels[levelIndex]?.id ?? null,
     evidenceCount: acc.count,
-    bySource: copyTallies(acc),
+    // The accumulator is local to the call that builds this state, so its tallies can be handed over.
+    bySource: acc.bySource,
     validated,
     validatedLevel: validated && latest !== undefined ? latest.levelId : null,
     validatedAt: latest?.validatedAt ?? null,

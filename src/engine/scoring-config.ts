@@ -44,8 +44,27 @@ export interface ResolvedCompetency {
   intervalMass: number;
 }
 
-/** Fill in defaults. Pure and cheap; callers resolve once per call, not per item. */
+// Resolved settings per competency object, reused while the options are the same values. Only a
+// cache: definitions are treated as immutable values, as everywhere in the engine.
+const cache = new WeakMap<Competency, { options: ScoringOptions; resolved: ResolvedCompetency }>();
+
+function sameOptions(a: ScoringOptions, b: ScoringOptions): boolean {
+  return a.weightsBySource === b.weightsBySource && a.prior === b.prior && a.intervalMass === b.intervalMass;
+}
+
+/** Fill in defaults (once per call, not per item; cached per competency object). */
 export function resolveCompetency(competency: Competency, options: ScoringOptions = {}): ResolvedCompetency {
+  const hit = cache.get(competency);
+  if (hit !== undefined && sameOptions(hit.options, options)) return hit.resolved;
+  const resolved = resolveUncached(competency, options);
+  cache.set(competency, {
+    options: { weightsBySource: options.weightsBySource, prior: options.prior, intervalMass: options.intervalMass },
+    resolved,
+  });
+  return resolved;
+}
+
+function resolveUncached(competency: Competency, options: ScoringOptions): ResolvedCompetency {
   const rule = competency.validationRule ?? {};
   const weights = { ...DEFAULT_SOURCE_WEIGHTS };
   for (const kind of SOURCE_KINDS) {

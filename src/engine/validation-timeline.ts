@@ -6,7 +6,7 @@
  */
 import type { Accumulator } from './beta-accumulator';
 import { posterior } from './beta-accumulator';
-import { betaCdf, betaQuantile } from './beta-distribution';
+import { betaCdf, betaQuantile, logBeta } from './beta-distribution';
 import type { EpochMs, ValidationEvent } from './evidence-types';
 import type { ResolvedCompetency } from './scoring-config';
 import { SOURCE_KINDS } from './types';
@@ -22,19 +22,25 @@ export function emptyTimeline(): Timeline {
   return { firstReachedAt: {}, firstValidatedAt: {}, validations: [], lastObservedAt: null };
 }
 
+/** A copy safe to advance (events are never edited in place, only appended). */
 export function copyTimeline(t: Timeline): Timeline {
   return {
     firstReachedAt: { ...t.firstReachedAt },
     firstValidatedAt: { ...t.firstValidatedAt },
-    validations: t.validations.map((v) => ({ ...v })),
+    validations: t.validations.slice(),
     lastObservedAt: t.lastObservedAt,
   };
 }
 
 /** Equal-tailed credible interval of the given mass. */
-export function credibleInterval(alpha: number, beta: number, mass: number): [number, number] {
+export function credibleInterval(
+  alpha: number,
+  beta: number,
+  mass: number,
+  lnBeta: number = logBeta(alpha, beta),
+): [number, number] {
   const tail = (1 - mass) / 2;
-  return [betaQuantile(tail, alpha, beta), betaQuantile(1 - tail, alpha, beta)];
+  return [betaQuantile(tail, alpha, beta, lnBeta), betaQuantile(1 - tail, alpha, beta, lnBeta)];
 }
 
 /**
@@ -69,15 +75,16 @@ export function evidenceMixSatisfied(acc: Accumulator, cfg: ResolvedCompetency):
 export function validatedLevelIndex(acc: Accumulator, cfg: ResolvedCompetency): number {
   if (!evidenceMixSatisfied(acc, cfg)) return -1;
   const { alpha, beta } = posterior(acc, cfg);
+  const lnBeta = logBeta(alpha, beta);
   if (cfg.maxIntervalWidth !== null) {
-    const [lo, hi] = credibleInterval(alpha, beta, cfg.intervalMass);
+    const [lo, hi] = credibleInterval(alpha, beta, cfg.intervalMass, lnBeta);
     if (hi - lo > cfg.maxIntervalWidth) return -1;
   }
   // P(θ ≥ t) ≥ c  ⇔  I_t(α, β) ≤ 1 − c
   const maxCdf = 1 - cfg.minCertainty;
   for (let i = cfg.levels.length - 1; i >= 0; i--) {
     const level = cfg.levels[i];
-    if (level !== undefined && betaCdf(level.threshold, alpha, beta) <= maxCdf) return i;
+    if (level !== undefined && betaCdf(level.threshold, alpha, beta, lnBeta) <= maxCdf) return i;
   }
   return -1;
 }
