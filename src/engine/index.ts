@@ -35,6 +35,7 @@ export {
   validateMappingRules,
   parseFramework,
   parseMappingRules,
+  validateCasePackageShape,
   type Parsed,
 } from './validate-definitions';
 export { rollupCompetency, type CompetencyStanding, type RollupInput } from './rollup';
@@ -55,3 +56,6 @@ export {
   type SurvivalStep,
   type SurvivalQuantile,
 } from './kaplan-meier';
+export { frameworkFromCase, type CaseImportOptions } from './interchange/case-import';
+export { frameworkToCase, type CaseExportOptions } from './interchange/case-export';
+export type { CasePackage, CaseItem, CaseAssociation, CaseDocument, CaseRubric } from './interchange/case-types';

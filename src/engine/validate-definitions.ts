@@ -5,6 +5,7 @@
  * API can answer one 400 naming them all and save nothing.
  */
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import casePackageSchema from '../../schemas/competency/case-package.schema.json';
 import commonSchema from '../../schemas/competency/common.schema.json';
 import frameworkSchema from '../../schemas/competency/framework.schema.json';
 import mappingRuleSchema from '../../schemas/competency/mapping-rule.schema.json';
@@ -21,6 +22,7 @@ const VALIDATORS = (() => {
   return {
     framework: ajv.compile<Framework>(frameworkSchema),
     rules: ajv.compile<MappingRule[]>(mappingRulesSchema),
+    casePackage: ajv.compile(casePackageSchema),
   };
 })();
 
@@ -54,6 +56,11 @@ export function validateMappingRules(input: unknown, framework: Framework): Vali
 export function parseMappingRules(input: unknown, framework: Framework): Parsed<MappingRule[]> {
   const problems = validateMappingRules(input, framework);
   return problems.length === 0 ? { ok: true, value: input as MappingRule[] } : { ok: false, problems };
+}
+
+/** Structural problems of a CASE CFPackage (the parts `frameworkFromCase` reads). */
+export function validateCasePackageShape(input: unknown): ValidationProblem[] {
+  return schemaProblems(VALIDATORS.casePackage, input);
 }
 
 function schemaProblems(validate: ValidateFunction, input: unknown): ValidationProblem[] {
