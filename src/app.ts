@@ -9,11 +9,12 @@ import { aboutRouter } from './about/about.router';
 import { AppError } from './errors/app-error';
 import { activitiesRouter } from './activities/activities.router';
 import { agentsRouter } from './agents/agents.router';
+import { apiRouter } from './api/api.router';
 
 const EXPOSED = ['ETag', 'Last-Modified', 'X-Experience-API-Version', 'X-Experience-API-Consistent-Through', 'Content-Type'];
 const ALLOWED = ['Authorization', 'Content-Type', 'X-Experience-API-Version', 'If-Match', 'If-None-Match', 'Accept-Language'];
 
-/** The Express app: the xAPI endpoint under /xapi. */
+/** The Express app: the xAPI endpoint under /xapi, the competency API under /api. */
 export function createApp(c: Container): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -42,6 +43,7 @@ export function createApp(c: Container): Express {
   xapi.use('/agents', agentsRouter({ auth: c.auth, agents: c.agents }));
   xapi.use((req, _res, next) => next(new AppError('NOT_FOUND', `No xAPI resource at ${req.baseUrl}${req.path}`)));
   app.use('/xapi', xapi);
+  app.use('/api', apiRouter({ auth: c.auth, services: c.api, bodyLimitBytes: c.config.statements.bodyLimitBytes }));
   app.get('/health', async (_req, res) => {
     await c.db.command({ ping: 1 });
     res.json({ status: 'ok' });

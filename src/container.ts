@@ -13,6 +13,7 @@ import { activitiesRepository } from './activities/activities.repository';
 import { activitiesService, type ActivitiesService } from './activities/activities.service';
 import { agentsRepository } from './agents/agents.repository';
 import { agentsService, type AgentsService } from './agents/agents.service';
+import { buildApiServices, type ApiServices } from './api/api-services';
 
 /** Everything the HTTP app needs, wired from the config. Entrypoints and tests build one. */
 export interface Container {
@@ -25,6 +26,8 @@ export interface Container {
   activities: ActivitiesService;
   agents: AgentsService;
   scoring: ScoringQueue;
+  /** The use cases behind /api (competency API). */
+  api: ApiServices;
   close(): Promise<void>;
 }
 
@@ -54,6 +57,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     },
     logger,
   });
+  const api = await buildApiServices({ db, config, logger, statements: store, scoring });
   const query = queryStatementsService({ repo: statementsRepo, consistency, moreBasePath: '/xapi/statements' });
 
   return {
@@ -66,6 +70,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     activities,
     agents,
     scoring,
+    api,
     async close() {
       await scoring.close();
       await client.close();

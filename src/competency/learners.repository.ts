@@ -74,6 +74,11 @@ export function learnersRepository(db: Db) {
       if (implicit.length > 0) await col.deleteMany({ store, learnerId: { $in: implicit.map((d) => d.learnerId) } });
       return implicit.map((d) => d.learnerId);
     },
+    /** Explicit (not implicit) learners holding any of these identities: who would conflict with a claim. */
+    findExplicitByIdentities(store: string, identities: string[]): Promise<LearnerDoc[]> {
+      if (identities.length === 0) return Promise.resolve([]);
+      return col.find({ store, implicit: false, identities: { $in: identities } }, { projection: { _id: 0 } }).toArray();
+    },
     list(store: string, filter: { role?: string; team?: string; cohort?: string; manager?: string } = {}, limit = 1000, after?: string): Promise<LearnerDoc[]> {
       const q: Record<string, unknown> = { store };
       for (const [k, v] of Object.entries(filter)) if (v !== undefined) q[`attributes.${k}`] = v;

@@ -1,0 +1,28 @@
+import { Router } from 'express';
+import type { AuthService } from '../auth/auth.service';
+import { AppError } from '../errors/app-error';
+import type { ApiServices } from './api-services';
+import { frameworksRouter } from './frameworks/frameworks.router';
+import { learnersRouter } from './learners/learners.router';
+import { scoresRouter } from './scores/scores.router';
+
+export interface ApiRouterDeps {
+  auth: AuthService;
+  services: ApiServices;
+  bodyLimitBytes: number;
+}
+
+/**
+ * The competency API under /api (documented in docs/api.md): the same credentials, stores and
+ * error bodies as /xapi, with its own scopes (competency/read, competency/write,
+ * competency/admin; `all` and `all/read` cover them). No X-Experience-API-Version needed.
+ */
+export function apiRouter(deps: ApiRouterDeps): Router {
+  const api = Router();
+  const { auth, services, bodyLimitBytes } = deps;
+  api.use('/frameworks', frameworksRouter({ auth, frameworks: services.frameworks, bodyLimitBytes }));
+  api.use('/learners', learnersRouter({ auth, learners: services.learners, bodyLimitBytes }));
+  api.use('/learners', scoresRouter({ auth, scores: services.scores }));
+  api.use((req, _res, next) => next(new AppError('NOT_FOUND', `No /api resource at ${req.method} ${req.baseUrl}${req.path}; see docs/api.md`)));
+  return api;
+}

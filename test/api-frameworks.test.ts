@@ -1,0 +1,179 @@
+import { startTestLrs, type TestLrs } from './helpers/test-lrs';
+import { api, credential, enc, sampleFramework, sampleRules } from './helpers/api-fixtures';
+
+let lrs: TestLrs;
+beforeAll(async () => { lrs = await startTestLrs(); });
+afterAll(async () => { await lrs.close(); });
+
+let n = 0;
+const freshId = () => `https://example.com/frameworks/fw-${++n}-${Date.now()}`;
+const url = (id: string) => `/api/frameworks/${enc(id)}`;
+
+describe('PUT /api/frameworks/:id', () => {
+  it('saves a framework as version 1, then each save as the next version, keeping the old ones', async () => {
+    const id = freshId();
+    const first = await api(lrs.app).put(url(id)).send(sampleFramework(id)).expect(201);
+    expect(first.body).toEqual({ id, version: 1, created: true });
+    expect(first.headers.location).toBe(url(id));
+    const changed = { ...sampleFramework(id), version: '2024.2', title: 'Customer service (revised)' };
+    const second = await api(lrs.app).put(url(id)).send(changed).expect(200);
+    expect(second.body).toEqual({ id, version: 2, created: false });
+
+    const current = await api(lrs.app).get(url(id)).expect(200);
+    expect(current.body.version).toBe(2);
+    expect(current.body.framework.title).toBe('Customer service (revised)');
+    const versions = await api(lrs.app).get(`${url(id)}/versions`).expect(200);
+    expect(versions.body.versions.map((v: { version: number; label: string }) => [v.version, v.label])).toEqual([[1, '2024.1'], [2, '2024.2']]);
+    const old = await api(lrs.app).get(`${url(id)}/versions/1`).expect(200);
+    expect(old.body).toEqual({ version: 1, framework: sampleFramework(id) });
+  });
+
+  it('takes the id from the URL when the body has none, and refuses a body naming another id', async () => {
+    const id = freshId();
+    const { id: _omit, ...withoutId } = sampleFramework(id);
+    await api(lrs.app).put(url(id)).send(withoutId).expect(201);
+    const res = await api(lrs.app).put(url(id)).send(sampleFramework('https://example.com/other')).expect(400);
+    expect(res.body.error.code).toBe('INVALID_DEFINITION');
+    expect(res.body.error.details.problems).toEqual([{ path: 'id', message: expect.stringContaining('must equal the id in the URL') }]);
+  });
+
+  it('answers a bad framework with 400 naming every problem and its path, and saves nothing', async () => {
+    const id = freshId();
+    const bad = sampleFramework(id);
+    bad.competencies[1]!.scale.levels = [{ id: 'high', threshold: 0.9 }, { id: 'low', threshold: 0.3 }];
+    bad.competencies[2]!.prerequisites = ['no-such-competency'];
+    bad.roles[0]!.requirements[0]!.targetLevel = 'master';
+    const res = await api(lrs.app).put(url(id)).send(bad).expect(400);
+    expect(res.body.error.code).toBe('INVALID_DEFINITION');
+    const paths = res.body.error.details.problems.map((p: { path: string }) => p.path);
+    expect(paths).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^competencies\[1\]\.scale\.levels/),
+      'competencies[2].prerequisites[0]',
+      'roles[0].requirements[0].targetLevel',
+    ]));
+    for (const path of paths) expect(res.body.error.message).toContain(path);
+    await api(lrs.app).get(url(id)).expect(404);
+    await api(lrs.app).get(`${url(id)}/versions`).expect(404);
+  });
+
+  it('reports schema problems (missing and unknown properties) with their paths', async () => {
+    const id = freshId();
+    const res = await api(lrs.app).put(url(id)).send({ id, title: 'No version', roles: [], competencies: [{ id: 'c', title: 'C', scale: { levels: [{ id: 'l', threshold: 2 }] }, colour: 'red' }] }).expect(400);
+    expect(res.body.error.details.problems).toEqual(expect.arrayContaining([
+      { path: 'version', message: 'is required' },
+      { path: 'competencies[0].colour', message: 'is not a known property' },
+      expect.objectContaining({ path: 'competencies[0].scale.levels[0].threshold' }),
+    ]));
+  });
+
+  it('refuses a body that is not JSON, and parameters it does not take', async () => {
+    const id = freshId();
+    const text = await api(lrs.app).put(url(id)).set('Content-Type', 'text/plain').send('hello').expect(400);
+    expect(text.body.error.message).toContain('application/json');
+    const param = await api(lrs.app).put(`${url(id)}?dryRun=true`).send(sampleFramework(id)).expect(400);
+    expect(param.body.error).toMatchObject({ code: 'INVALID_PARAMETER', message: expect.stringContaining('dryRun') });
+    await api(lrs.app).get(url(id)).expect(404);
+  });
+
+  it('warns, but saves, when the current mapping rules name a competency the new version drops', async () => {
+    const id = freshId();
+    await api(lrs.app).put(url(id)).send(sampleFramework(id)).expect(201);
+    await api(lrs.app).put(`${url(id)}/rules`).send(sampleRules()).expect(201);
+    const fw = sampleFramework(id);
+    fw.competencies = fw.competencies.filter((c) => c.id !== 'listening' && c.id !== 'complaints');
+    fw.competencies[0]!.rollup = undefined;
+    fw.roles = [];
+    const res = await api(lrs.app).put(url(id)).send(fw).expect(200);
+    expect(res.body.version).toBe(2);
+    expect(res.body.warnings).toEqual([expect.objectContaining({ path: 'rules[0].produce[0].competencyId' })]);
+  });
+});
+
+describe('GET /api/frameworks', () => {
+  it('lists the current version of every framework of the caller\'s store', async () => {
+    const id = freshId();
+    await api(lrs.app).put(url(id)).send(sampleFramework(id)).expect(201);
+    const res = await api(lrs.app).get('/api/frameworks').expect(200);
+    expect(res.body.frameworks).toEqual(expect.arrayContaining([expect.objectContaining({ id, title: 'Customer service', version: 1, label: '2024.1' })]));
+  });
+
+  it('answers 400 for a version that is not a positive integer and 404 for one that does not exist', async () => {
+    const id = freshId();
+    await api(lrs.app).put(url(id)).send(sampleFramework(id)).expect(201);
+    await api(lrs.app).get(`${url(id)}/versions/0`).expect(400);
+    await api(lrs.app).get(`${url(id)}/versions/two`).expect(400);
+    const missing = await api(lrs.app).get(`${url(id)}/versions/7`).expect(404);
+    expect(missing.body.error.message).toContain('no version 7');
+    await api(lrs.app).get('/api/frameworks?page=2').expect(400);
+  });
+});
+
+describe('mapping rules', () => {
+  it('saves rules that reference the framework\'s competencies, versioned, and returns them', async () => {
+    const id = freshId();
+    await api(lrs.app).put(url(id)).send(sampleFramework(id)).expect(201);
+    const empty = await api(lrs.app).get(`${url(id)}/rules`).expect(200);
+    expect(empty.body).toEqual({ id, version: 0, rules: [] });
+    expect((await api(lrs.app).put(`${url(id)}/rules`).send(sampleRules()).expect(201)).body).toEqual({ id, version: 1, created: true });
+    expect((await api(lrs.app).put(`${url(id)}/rules`).send(sampleRules()).expect(200)).body.version).toBe(2);
+    const res = await api(lrs.app).get(`${url(id)}/rules`).expect(200);
+    expect(res.body).toEqual({ id, version: 2, rules: sampleRules() });
+  });
+
+  it('answers bad rules with 400 naming each problem and its path, and keeps the rules it had', async () => {
+    const id = freshId();
+    await api(lrs.app).put(url(id)).send(sampleFramework(id)).expect(201);
+    await api(lrs.app).put(`${url(id)}/rules`).send(sampleRules()).expect(201);
+    const bad = [...sampleRules(), { id: 'r2', match: {}, produce: [{ competencyId: 'juggling', sourceKind: 'observation', value: { from: 'score.scaled' } }] }];
+    const res = await api(lrs.app).put(`${url(id)}/rules`).send(bad).expect(400);
+    expect(res.body.error.code).toBe('INVALID_DEFINITION');
+    expect(res.body.error.details.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['[1].match']));
+    const again = await api(lrs.app).put(`${url(id)}/rules`).send([{ ...sampleRules()[0], produce: [{ competencyId: 'juggling', sourceKind: 'observation', value: { from: 'score.scaled' } }] }]).expect(400);
+    expect(again.body.error.details.problems).toEqual([expect.objectContaining({ path: '[0].produce[0].competencyId' })]);
+    expect((await api(lrs.app).get(`${url(id)}/rules`).expect(200)).body.version).toBe(1);
+  });
+
+  it('answers 404 for rules of a framework that does not exist', async () => {
+    await api(lrs.app).put(`${url(freshId())}/rules`).send(sampleRules()).expect(404);
+    await api(lrs.app).get(`${url(freshId())}/rules`).expect(404);
+  });
+});
+
+describe('scopes and stores', () => {
+  it('lets competency/read read, and only competency/admin (or all) write frameworks and rules', async () => {
+    const id = freshId();
+    const reader = await credential(lrs, ['competency/read']);
+    const writer = await credential(lrs, ['competency/write']);
+    const admin = await credential(lrs, ['competency/admin']);
+    const allRead = await credential(lrs, ['all/read']);
+    const statementsOnly = await credential(lrs, ['statements/read', 'statements/write']);
+    for (const auth of [reader, writer, allRead]) {
+      const res = await api(lrs.app, auth).put(url(id)).send(sampleFramework(id)).expect(403);
+      expect(res.body.error.code).toBe('FORBIDDEN');
+    }
+    await api(lrs.app, admin).put(url(id)).send(sampleFramework(id)).expect(201);
+    await api(lrs.app, writer).put(`${url(id)}/rules`).send(sampleRules()).expect(403);
+    await api(lrs.app, admin).put(`${url(id)}/rules`).send(sampleRules()).expect(201);
+    for (const auth of [reader, writer, admin, allRead]) await api(lrs.app, auth).get(url(id)).expect(200);
+    await api(lrs.app, statementsOnly).get(url(id)).expect(403);
+    const anonymous = await api(lrs.app, null).get(url(id)).expect(401);
+    expect(anonymous.body.error.code).toBe('UNAUTHORIZED');
+  });
+
+  it('never shows one store\'s frameworks to another', async () => {
+    const id = freshId();
+    await api(lrs.app).put(url(id)).send(sampleFramework(id)).expect(201);
+    const other = await credential(lrs, ['all'], 'other-store');
+    await api(lrs.app, other).get(url(id)).expect(404);
+    await api(lrs.app, other).get(`${url(id)}/rules`).expect(404);
+    expect((await api(lrs.app, other).get('/api/frameworks').expect(200)).body.frameworks).toEqual([]);
+    // The same id in the other store is a framework of its own.
+    expect((await api(lrs.app, other).put(url(id)).send(sampleFramework(id)).expect(201)).body.version).toBe(1);
+    expect((await api(lrs.app).get(url(id)).expect(200)).body.version).toBe(1);
+  });
+
+  it('answers 404 with the error body for paths /api does not have', async () => {
+    const res = await api(lrs.app).get('/api/nothing-here').expect(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+  });
+});
