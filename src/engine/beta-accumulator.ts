@@ -32,7 +32,10 @@ export function emptyAccumulator(at: EpochMs): Accumulator {
 /** The accumulator inside a state (inverse of `alpha = prior.alpha + successes`). */
 export function accumulatorFromState(state: CompetencyState, cfg: ResolvedCompetency): Accumulator {
   const bySource = {} as Record<SourceKind, SourceTally>;
-  for (const kind of SOURCE_KINDS) bySource[kind] = { ...state.bySource[kind] };
+  for (const kind of SOURCE_KINDS) {
+    const t = state.bySource[kind];
+    bySource[kind] = { count: t.count, weight: t.weight, decayedWeight: t.decayedWeight };
+  }
   return {
     successes: state.alpha - cfg.prior.alpha,
     failures: state.beta - cfg.prior.beta,
