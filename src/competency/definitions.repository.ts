@@ -82,6 +82,17 @@ export function definitionsRepository(db: Db) {
       const d = await rulesets.findOne({ store, frameworkId, current: true });
       return d ? { rules: JSON.parse(d.json) as MappingRule[], version: d.version } : null;
     },
+    /**
+     * `frameworkId@version/rulesVersion` of every current framework, sorted: a cheap fingerprint that
+     * changes whenever `scoringSet` would (scoring caches the set and re-checks this).
+     */
+    async currentVersions(store: string): Promise<string> {
+      const [fws, rss] = await Promise.all([
+        frameworks.find({ store, current: true }, { projection: { _id: 0, frameworkId: 1, version: 1 } }).toArray(),
+        rulesets.find({ store, current: true }, { projection: { _id: 0, frameworkId: 1, version: 1 } }).toArray(),
+      ]);
+      return versionsKey(fws.map((f) => ({ frameworkId: f.frameworkId, frameworkVersion: f.version, rulesVersion: rss.find((r) => r.frameworkId === f.frameworkId)?.version ?? 0 })));
+    },
     /** Every framework of a store with its current rules: what live scoring evaluates. */
     async scoringSet(store: string): Promise<Array<{ framework: Framework; frameworkVersion: number; rules: MappingRule[]; rulesVersion: number }>> {
       const [fws, rss] = await Promise.all([frameworks.find({ store, current: true }).toArray(), rulesets.find({ store, current: true }).toArray()]);
@@ -94,3 +105,8 @@ export function definitionsRepository(db: Db) {
   };
 }
 export type DefinitionsRepository = ReturnType<typeof definitionsRepository>;
+
+/** The fingerprint `currentVersions` returns, from a scoring set's version numbers. */
+export function versionsKey(set: Array<{ frameworkId: string; frameworkVersion: number; rulesVersion: number }>): string {
+  return set.map((f) => `${f.frameworkId}@${f.frameworkVersion}/${f.rulesVersion}`).sort().join(' ');
+}

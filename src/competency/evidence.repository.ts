@@ -43,9 +43,30 @@ export function evidenceRepository(db: Db) {
       if (rows.length > 0) await col.updateMany({ store, generation, statementId: { $in: statementIds }, retractedAt: { $exists: false } }, { $set: { retractedAt: at, retractedBy: by } });
       return rows.map((r) => ({ learnerId: r.learnerId, frameworkId: r.frameworkId, competencyId: r.competencyId }));
     },
+    /**
+     * Every (learner, framework, competency) cell that statements gave evidence to, retracted or not:
+     * a retried voiding job must recompute the cells an earlier attempt already retracted.
+     */
+    async cellsOf(store: string, generation: number, statementIds: string[]): Promise<Array<{ learnerId: string; frameworkId: string; competencyId: string }>> {
+      if (statementIds.length === 0) return [];
+      const rows = await col.find({ store, generation, statementId: { $in: statementIds } }, { projection: { _id: 0, learnerId: 1, frameworkId: 1, competencyId: 1 } }).toArray();
+      return rows.map((r) => ({ learnerId: r.learnerId, frameworkId: r.frameworkId, competencyId: r.competencyId }));
+    },
     /** Live evidence of one learner for one competency (what the state is computed from). */
     forCell(store: string, generation: number, cell: { learnerId: string; frameworkId: string; competencyId: string }): Promise<EvidenceDoc[]> {
       return col.find({ store, generation, learnerId: cell.learnerId, frameworkId: cell.frameworkId, competencyId: cell.competencyId, retractedAt: { $exists: false } }, { projection: { _id: 0 } }).sort({ observedAt: 1 }).toArray();
+    },
+    /** Live evidence of one learner, optionally only for some frameworks (what roll-ups and relinks recompute from). */
+    forLearner(store: string, generation: number, learnerId: string, frameworkIds?: string[]): Promise<EvidenceDoc[]> {
+      const fw = frameworkIds === undefined ? {} : { frameworkId: { $in: frameworkIds } };
+      return col.find({ store, generation, learnerId, ...fw, retractedAt: { $exists: false } }, { projection: { _id: 0 } }).toArray();
+    },
+    /** Live evidence of several cells of one learner, in one query. */
+    forCells(store: string, generation: number, learnerId: string, cells: Array<{ frameworkId: string; competencyId: string }>): Promise<EvidenceDoc[]> {
+      if (cells.length === 0) return Promise.resolve([]);
+      const frameworkIds = [...new Set(cells.map((c) => c.frameworkId))];
+      const competencyIds = [...new Set(cells.map((c) => c.competencyId))];
+      return col.find({ store, generation, learnerId, frameworkId: { $in: frameworkIds }, competencyId: { $in: competencyIds }, retractedAt: { $exists: false } }, { projection: { _id: 0 } }).toArray();
     },
     /** The full trail including retracted rows, for explanations. */
     trail(store: string, generation: number, cell: { learnerId: string; frameworkId: string; competencyId: string }): Promise<EvidenceDoc[]> {
@@ -58,6 +79,10 @@ export function evidenceRepository(db: Db) {
     },
     async dropGeneration(store: string, generation: number): Promise<void> {
       await col.deleteMany({ store, generation });
+    },
+    /** Drops every generation below this one (after a rebuild switched; also late writes of jobs that read the old generations). */
+    async dropGenerationsBelow(store: string, generation: number): Promise<void> {
+      await col.deleteMany({ store, generation: { $lt: generation } });
     },
   };
 }

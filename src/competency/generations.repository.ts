@@ -21,6 +21,11 @@ export function generationsRepository(db: Db) {
       const doc = await col.findOneAndUpdate({ _id: store }, { $setOnInsert: { active: 1 } }, { upsert: true, returnDocument: 'after' });
       return { active: doc?.active ?? 1, building: doc?.building };
     },
+    /** Like {@link get} but read-only (the hot path of every scoring job): a store never scored reads as generation 1. */
+    async peek(store: string): Promise<{ active: number; building?: number }> {
+      const doc = await col.findOne({ _id: store });
+      return { active: doc?.active ?? 1, building: doc?.building };
+    },
     /** Starts a rebuild; returns the generation to build, or null when one is already running. */
     async beginBuild(store: string, now: Date): Promise<number | null> {
       const { active } = await this.get(store);

@@ -1,0 +1,82 @@
+import type { Db } from 'mongodb';
+import type { Logger } from 'pino';
+import type { StoreStatementsService } from '../statements/statements.service';
+import { definitionsRepository, type DefinitionsRepository } from './definitions.repository';
+import { evidenceRepository, type EvidenceRepository } from './evidence.repository';
+import { generationsRepository, type GenerationsRepository } from './generations.repository';
+import { learnersRepository, type LearnersRepository } from './learners.repository';
+import { statesRepository, type StatesRepository } from './states.repository';
+import { rollupsRepository, type RollupsRepository } from './rollups.repository';
+import { scoringSeqsRepository, type ScoringSeqsRepository } from './scoring-seqs.repository';
+import { scoringSkipsRepository, type ScoringSkipsRepository } from './scoring-skips.repository';
+import { scoringStatementsRepository, type ScoringStatementsRepository } from './scoring-statements.repository';
+import { writebacksRepository, type WritebacksRepository } from './writebacks.repository';
+import { scoringSetCache, type ScoringSetCache } from './scoring-set';
+import { writeBack, type WriteBack } from './write-back';
+
+/** Everything the scoring pipeline reads and writes, wired once per process. */
+export interface PipelineDeps {
+  statements: ScoringStatementsRepository;
+  definitions: DefinitionsRepository;
+  learners: LearnersRepository;
+  evidence: EvidenceRepository;
+  states: StatesRepository;
+  rollups: RollupsRepository;
+  seqs: ScoringSeqsRepository;
+  skips: ScoringSkipsRepository;
+  generations: GenerationsRepository;
+  writebacks: WritebacksRepository;
+  scoringSets: ScoringSetCache;
+  /** Absent: nothing is written back (tests of scoring alone, tools). */
+  writeBack?: WriteBack;
+  logger?: Logger;
+  /** The clock. @defaultValue `() => new Date()` */
+  now: () => Date;
+  /** Fault injection for tests: runs after a job wrote its evidence, before states. */
+  afterEvidence?: (input: { store: string; statementId: string }) => Promise<void>;
+}
+
+export interface PipelineOptions {
+  db: Db;
+  /** The statements write service, for write-back statements; omit to disable write-back. */
+  statementsService?: StoreStatementsService;
+  logger?: Logger;
+  /** @defaultValue 2000 (see `ScoringSetCacheOptions.ttlMs`) */
+  scoringSetTtlMs?: number;
+  now?: () => Date;
+  afterEvidence?: PipelineDeps['afterEvidence'];
+}
+
+/** Builds the pipeline's dependencies from a database (and the statements service, for write-back). */
+export function competencyPipeline(opts: PipelineOptions): PipelineDeps & { ensureIndexes(): Promise<void> } {
+  const { db } = opts;
+  const definitions = definitionsRepository(db);
+  const learners = learnersRepository(db);
+  const writebacks = writebacksRepository(db);
+  const deps: PipelineDeps = {
+    statements: scoringStatementsRepository(db),
+    definitions,
+    learners,
+    evidence: evidenceRepository(db),
+    states: statesRepository(db),
+    rollups: rollupsRepository(db),
+    seqs: scoringSeqsRepository(db),
+    skips: scoringSkipsRepository(db),
+    generations: generationsRepository(db),
+    writebacks,
+    scoringSets: scoringSetCache({ definitions, ttlMs: opts.scoringSetTtlMs }),
+    writeBack: opts.statementsService ? writeBack({ statements: opts.statementsService, ledger: writebacks, learners, logger: opts.logger }) : undefined,
+    logger: opts.logger,
+    now: opts.now ?? (() => new Date()),
+    afterEvidence: opts.afterEvidence,
+  };
+  return {
+    ...deps,
+    async ensureIndexes() {
+      await Promise.all([
+        deps.definitions.ensureIndexes(), deps.learners.ensureIndexes(), deps.evidence.ensureIndexes(), deps.states.ensureIndexes(),
+        deps.rollups.ensureIndexes(), deps.seqs.ensureIndexes(), deps.skips.ensureIndexes(), deps.writebacks.ensureIndexes(),
+      ]);
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { Queue, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import type { Db } from 'mongodb';
+import type { Logger } from 'pino';
+import { SCORING_QUEUE, type ScoringJobData } from '../queue/scoring-queue';
+import type { StoreStatementsService } from '../statements/statements.service';
+import { competencyPipeline, type PipelineDeps } from './competency-pipeline';
+import { rebuildProcessor, REBUILD_QUEUE, type RebuildJobData, type RebuildOptions } from './rebuild';
+import { scoreStatementProcessor } from './score-statement.processor';
+import { listStores, sweepStore, withSweepLock, type SweepReport } from './sweep';
+import type { WorkerConfig } from './worker-config';
+
+export interface CompetencyWorkerOptions {
+  db: Db;
+  /** For write-back statements; omit to run without write-back. */
+  statementsService?: StoreStatementsService;
+  redisUrl: string;
+  queuePrefix: string;
+  worker: WorkerConfig;
+  logger: Logger;
+  /** Rebuild tuning (tests shorten the grace period). */
+  rebuild?: Omit<RebuildOptions, 'store' | 'onProgress'>;
+  /** Extra BullMQ worker settings, e.g. a short `stalledInterval` in tests of crashed workers. */
+  bullmq?: { stalledInterval?: number; maxStalledCount?: number };
+  /** Fault injection for tests (see `PipelineDeps.afterEvidence`). */
+  afterEvidence?: PipelineDeps['afterEvidence'];
+  now?: () => Date;
+}
+
+export interface CompetencyWorker {
+  pipeline: PipelineDeps;
+  scoring: Worker<ScoringJobData>;
+  rebuild: Worker<RebuildJobData>;
+  /** Runs one sweep of every store now (no lock); `now` moves the clock for expiry tests. */
+  sweepOnce(now?: Date): Promise<SweepReport[]>;
+  /** Stops taking jobs and waits for running ones (`force`: abandons them, as a crash would). */
+  close(force?: boolean): Promise<void>;
+}
+
+/**
+ * The competency worker: BullMQ workers for `score-statements` and `rebuild-store`, and the
+ * periodic sweep. The sweep is a plain interval in every worker process guarded by a Redis lock
+ * rather than a BullMQ job scheduler, because it must start working again as soon as Redis is back
+ * even if Redis lost its data (a scheduler lives in Redis and would be gone until a restart).
+ */
+export async function startCompetencyWorker(opts: CompetencyWorkerOptions): Promise<CompetencyWorker> {
+  const { logger } = opts;
+  const pipeline = competencyPipeline({ db: opts.db, statementsService: opts.statementsService, logger, scoringSetTtlMs: opts.worker.scoringSetTtlMs, afterEvidence: opts.afterEvidence, now: opts.now });
+  await pipeline.ensureIndexes();
+
+  // BullMQ workers need `maxRetriesPerRequest: null` (their blocking commands must wait out outages).
+  const connection = new IORedis(opts.redisUrl, { maxRetriesPerRequest: null });
+  connection.on('error', (err) => logger.warn({ err: err.message }, 'competency worker: Redis connection error'));
+  const common = { connection, prefix: opts.queuePrefix, lockDuration: opts.worker.lockDurationMs, ...opts.bullmq };
+  const scoring = new Worker<ScoringJobData>(SCORING_QUEUE, scoreStatementProcessor(pipeline), { ...common, concurrency: opts.worker.concurrency });
+  const rebuild = new Worker<RebuildJobData>(REBUILD_QUEUE, rebuildProcessor(pipeline, opts.rebuild), { ...common, concurrency: 1 });
+  for (const w of [scoring, rebuild]) {
+    w.on('error', (err) => logger.warn({ err: err.message, queue: w.name }, 'competency worker error'));
+    w.on('failed', (job, err) => logger.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+  }
+  const sweepQueue = new Queue<ScoringJobData>(SCORING_QUEUE, { connection, prefix: opts.queuePrefix });
+  sweepQueue.on('error', (err) => logger.warn({ err: err.message }, 'sweep queue error'));
+
+  async function sweepOnce(now?: Date): Promise<SweepReport[]> {
+    const reports: SweepReport[] = [];
+    for (const store of await listStores(opts.db)) {
+      const r = await sweepStore(pipeline, { store, queue: sweepQueue, now, minAgeMs: opts.worker.sweepMinAgeMs, batch: opts.worker.sweepBatch });
+      if (r.enqueued + r.requeued + r.retried + r.expired > 0) logger.info(r, 'sweep');
+      reports.push(r);
+    }
+    return reports;
+  }
+
+  let sweeping = false;
+  const interval = opts.worker.sweepIntervalMs;
+  const timer = interval > 0 ? setInterval(() => {
+    if (sweeping || connection.status !== 'ready') return;
+    sweeping = true;
+    withSweepLock(connection, `${opts.queuePrefix}:competency:sweep-lock`, interval, () => sweepOnce())
+      .catch((err: Error) => logger.warn({ err: err.message }, 'sweep failed; next interval retries'))
+      .finally(() => { sweeping = false; });
+  }, interval) : undefined;
+  timer?.unref();
+
+  return {
+    pipeline,
+    scoring,
+    rebuild,
+    sweepOnce,
+    async close(force = false) {
+      if (timer) clearInterval(timer);
+      await withTimeout(force ? 2000 : 30_000, Promise.all([scoring.close(force), rebuild.close(force)])).catch(() => undefined);
+      await withTimeout(2000, sweepQueue.close()).catch(() => undefined);
+      connection.disconnect();
+    },
+  };
+}
+
+function withTimeout<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

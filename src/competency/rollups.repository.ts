@@ -1,0 +1,57 @@
+import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import type { CompetencyStanding } from '../engine';
+import { conditionalBulk } from './states.repository';
+
+/**
+ * Standings of parent competencies that roll up from their children (`rollupCompetency`), per
+ * learner and scoring generation. Kept apart from `competency_states` because a roll-up has no
+ * evidence or Beta posterior of its own: its shape is the engine's `CompetencyStanding`, children
+ * included, so the API can show why a parent is (not) validated. A standing with `score: null`
+ * means no child has evidence (kept, like state tombstones, so stale writes cannot resurrect).
+ */
+export interface RollupDoc extends CompetencyStanding {
+  store: string;
+  generation: number;
+  learnerId: string;
+  frameworkId: string;
+  frameworkVersion: number;
+  updatedAt: Date;
+  seq: number;
+}
+
+export function rollupsRepository(db: Db) {
+  const col: Collection<RollupDoc> = db.collection('competency_rollups');
+  return {
+    collection: col,
+    async ensureIndexes(): Promise<void> {
+      await col.createIndex({ store: 1, generation: 1, learnerId: 1, frameworkId: 1, competencyId: 1 }, { unique: true, name: 'store_gen_cell' });
+      await col.createIndex({ store: 1, generation: 1, frameworkId: 1, competencyId: 1, learnerId: 1 }, { name: 'store_gen_competency' });
+      await col.createIndex({ store: 1, generation: 1, validUntil: 1 }, { name: 'store_gen_validUntil' });
+    },
+    /** Conditional on `seq` like `states.putIfNewer`; returns which rows were written. */
+    putIfNewer(store: string, generation: number, rows: Array<{ learnerId: string; frameworkId: string; frameworkVersion: number; standing: CompetencyStanding }>, seq: number, now: Date): Promise<boolean[]> {
+      if (rows.length === 0) return Promise.resolve([]);
+      const ops: AnyBulkWriteOperation<RollupDoc>[] = rows.map((r) => ({
+        replaceOne: {
+          filter: { store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, competencyId: r.standing.competencyId, $or: [{ seq: { $lt: seq } }, { seq: { $exists: false } }] },
+          replacement: { ...r.standing, store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now, seq },
+          upsert: true,
+        },
+      }));
+      return conditionalBulk(col, ops);
+    },
+    forLearner(store: string, generation: number, learnerId: string, frameworkId?: string): Promise<RollupDoc[]> {
+      return col.find({ store, generation, learnerId, ...(frameworkId ? { frameworkId } : {}), score: { $ne: null } }, { projection: { _id: 0 } }).sort({ frameworkId: 1, competencyId: 1 }).toArray();
+    },
+    expiredBetween(store: string, generation: number, after: number, upTo: number, limit: number): Promise<RollupDoc[]> {
+      return col.find({ store, generation, validUntil: { $gt: after, $lte: upTo } }, { projection: { _id: 0 } }).sort({ validUntil: 1 }).limit(limit).toArray();
+    },
+    async removeLearners(store: string, learnerIds: string[]): Promise<void> {
+      if (learnerIds.length > 0) await col.deleteMany({ store, learnerId: { $in: learnerIds } });
+    },
+    async dropGenerationsBelow(store: string, generation: number): Promise<void> {
+      await col.deleteMany({ store, generation: { $lt: generation } });
+    },
+  };
+}
+export type RollupsRepository = ReturnType<typeof rollupsRepository>;

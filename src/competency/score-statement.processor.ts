@@ -1,0 +1,146 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { MongoNetworkError, MongoNotConnectedError, MongoServerSelectionError, MongoTopologyClosedError, MongoWriteConcernError } from 'mongodb';
+import { evidenceFromStatement, type EvidenceItem, type StatementLike } from '../engine';
+import type { ScoringJobData } from '../queue/scoring-queue';
+import { agentIfiKey } from '../statements/model/agent-ifi';
+import type { PipelineDeps } from './competency-pipeline';
+import type { SkipInput } from './scoring-skips.repository';
+import { generationList, retractStatements, updateLearner } from './update-learner';
+import { isSystemAuthored } from './write-back';
+
+/** What a scoring job did (the job's return value, visible in BullMQ). */
+export type ScoreOutcome =
+  | { status: 'scored'; evidence: number; skipped: number; learnerId: string }
+  | { status: 'voided' | 'voiding'; retracted: number }
+  | { status: 'already-scored' | 'written-back' | 'no-actor-ifi' };
+
+/** Marks an error as transient (MongoDB unreachable): retried with backoff, and by the sweep after that. */
+export class TransientError extends Error {
+  constructor(cause: Error) {
+    super(`transient: ${cause.message}`, { cause });
+    this.name = 'TransientError';
+  }
+}
+
+/** Prefix of `failedReason` of jobs that failed for a transient reason (the sweep retries those). */
+export const TRANSIENT_PREFIX = 'transient: ';
+
+export function isTransient(err: unknown): boolean {
+  if (err instanceof MongoNetworkError || err instanceof MongoServerSelectionError || err instanceof MongoTopologyClosedError || err instanceof MongoNotConnectedError || err instanceof MongoWriteConcernError) return true;
+  const e = err as { code?: unknown; hasErrorLabel?: (l: string) => boolean };
+  return e?.code === 'SERVICE_UNAVAILABLE' || (typeof e?.hasErrorLabel === 'function' && (e.hasErrorLabel('RetryableWriteError') || e.hasErrorLabel('ResetPool')));
+}
+
+function parseJobData(data: unknown): ScoringJobData {
+  const d = data as Partial<ScoringJobData> | null;
+  if (typeof d?.store !== 'string' || d.store === '' || typeof d.statementId !== 'string' || d.statementId === '') {
+    throw new UnrecoverableError(`malformed scoring job data: ${JSON.stringify(data)?.slice(0, 200)}`);
+  }
+  return { store: d.store, statementId: d.statementId };
+}
+
+/**
+ * Scores one stored statement: evidence from every framework's rules, into the active generation
+ * (and the one a rebuild is building), then the touched states, then the `toScore` mark is
+ * cleared. Safe to run any number of times and in any order with other statements: evidence is
+ * keyed by statement, and states are recomputed from the evidence set.
+ *
+ * - A statement a rule cannot evaluate is recorded in `scoring_skips`, never thrown.
+ * - Voiding retracts the target's evidence (xAPI 1.0.3 Data §2.3.2; a voiding statement that targets
+ *   another voiding statement voids nothing). A statement voided before or while it is scored ends
+ *   with no live evidence: it is checked after its evidence is written, so either this job or the
+ *   voiding job retracts it.
+ * - Statements the pipeline wrote back itself are not scored (no loop).
+ * - Malformed job data or a statement that is not stored: `UnrecoverableError` (no retries).
+ *   MongoDB unreachable: {@link TransientError}, retried with backoff.
+ */
+export async function scoreStatement(deps: PipelineDeps, data: ScoringJobData): Promise<ScoreOutcome> {
+  const { store, statementId } = data;
+  const doc = await deps.statements.find(store, statementId);
+  if (doc === null) throw new UnrecoverableError(`statement ${statementId} is not stored in store ${store}`);
+  if (!doc.toScore) return { status: 'already-scored' };
+  if (isSystemAuthored(doc.authorityKey)) {
+    await deps.statements.clear(store, statementId);
+    return { status: 'written-back' };
+  }
+  let statement: StatementLike;
+  try {
+    statement = JSON.parse(doc.json) as StatementLike;
+  } catch (err) {
+    throw new UnrecoverableError(`statement ${statementId} is stored as invalid JSON: ${(err as Error).message}`);
+  }
+  const now = deps.now();
+  const generations = await deps.generations.peek(store);
+
+  if (doc.voidsId !== undefined) {
+    const target = await deps.statements.find(store, doc.voidsId);
+    let retracted = 0;
+    // A target not stored yet will arrive voided and produce nothing.
+    if (target !== null && target.voidsId === undefined) {
+      const set = await deps.scoringSets.get(store);
+      retracted = await retractStatements(deps, { store, generations, statementIds: [target.id], by: `voided by ${statementId}`, set, now });
+    }
+    await deps.statements.clear(store, statementId);
+    return { status: 'voiding', retracted };
+  }
+  if (doc.voided) return retractVoided(deps, { store, statementId, generations, now });
+
+  const storedAt = doc.stored;
+  const identity = agentIfiKey(statement.actor);
+  if (identity === undefined) {
+    const skip: SkipInput = { statementId, storedAt, reason: 'the actor has no inverse functional identifier (an anonymous group), so no learner can be credited' };
+    await Promise.all(generationList(generations).map((g) => deps.skips.record(store, g, [skip], now)));
+    await deps.statements.clear(store, statementId);
+    return { status: 'no-actor-ifi' };
+  }
+  let learner = await deps.learners.resolve(store, identity, now);
+  const set = await deps.scoringSets.get(store, { check: generations.building !== undefined });
+  const rows: Array<EvidenceItem & { frameworkId: string }> = [];
+  const skips: SkipInput[] = [];
+  for (const sf of set.frameworks) {
+    const r = evidenceFromStatement({ framework: sf.framework, rules: sf.rules, statement, learnerId: learner.learnerId, now });
+    for (const e of r.evidence) rows.push({ ...e, frameworkId: sf.framework.id });
+    for (const s of r.skipped) skips.push({ statementId, storedAt, reason: s.reason, frameworkId: sf.framework.id, ruleId: s.ruleId, competencyId: s.competencyId });
+  }
+  await Promise.all(generationList(generations).flatMap((g) => [deps.evidence.upsert(store, g, rows), deps.skips.record(store, g, skips, now)]));
+  await deps.afterEvidence?.({ store, statementId });
+
+  if (rows.length > 0) {
+    // A relink may have given this identity to an explicit learner after we resolved it.
+    if (learner.implicit) {
+      const owner = await deps.learners.findByIdentity(store, identity);
+      if (owner !== null && owner.learnerId !== learner.learnerId) {
+        await deps.evidence.reassign(store, [learner.learnerId], owner.learnerId);
+        learner = owner;
+      }
+    }
+    const cells = rows.map((r) => ({ frameworkId: r.frameworkId, competencyId: r.competencyId }));
+    await updateLearner(deps, { store, generations, learnerId: learner.learnerId, cells, set, now });
+  }
+  // Voided meanwhile? Then the voiding job may have retracted before our evidence landed.
+  if (!(await deps.statements.clearIfNotVoided(store, statementId))) {
+    return retractVoided(deps, { store, statementId, generations, now });
+  }
+  return { status: 'scored', evidence: rows.length, skipped: skips.length, learnerId: learner.learnerId };
+}
+
+async function retractVoided(deps: PipelineDeps, input: { store: string; statementId: string; generations: { active: number; building?: number }; now: Date }): Promise<ScoreOutcome> {
+  const set = await deps.scoringSets.get(input.store);
+  const retracted = await retractStatements(deps, { store: input.store, generations: input.generations, statementIds: [input.statementId], by: 'voided', set, now: input.now });
+  await deps.statements.clear(input.store, input.statementId);
+  return { status: 'voided', retracted };
+}
+
+/** The BullMQ processor of queue `score-statements`. */
+export function scoreStatementProcessor(deps: PipelineDeps): (job: Job<ScoringJobData>) => Promise<ScoreOutcome> {
+  return async (job) => {
+    const data = parseJobData(job.data);
+    try {
+      return await scoreStatement(deps, data);
+    } catch (err) {
+      if (err instanceof UnrecoverableError) throw err;
+      if (isTransient(err)) throw new TransientError(err as Error);
+      throw err;
+    }
+  };
+}

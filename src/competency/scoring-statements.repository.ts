@@ -1,0 +1,57 @@
+import type { Collection, Db, ObjectId } from 'mongodb';
+import type { StatementDoc } from '../statements/statement-doc';
+
+/** What scoring reads of a stored statement. */
+export type ScoringStatement = Pick<StatementDoc, 'id' | 'json' | 'voided' | 'voidsId' | 'stored' | 'toScore' | 'authorityKey'> & { _id: ObjectId };
+
+const PROJECTION = { _id: 1, id: 1, json: 1, voided: 1, voidsId: 1, stored: 1, toScore: 1, authorityKey: 1 } as const;
+
+/**
+ * The competency pipeline's view of the `statements` collection (owned by the statements
+ * resource): load a statement to score, clear its `toScore` mark, find statements still marked,
+ * and walk a store's statements in `stored` order for a rebuild. Every query is served by an index
+ * of `query-plan.ts` (`store_id`, `store_toScore_stored`, `store_voided_stored`).
+ */
+export function scoringStatementsRepository(db: Db) {
+  const col: Collection<StatementDoc> = db.collection('statements');
+  return {
+    find(store: string, id: string): Promise<ScoringStatement | null> {
+      return col.findOne({ store, id }, { projection: PROJECTION }) as Promise<ScoringStatement | null>;
+    },
+    findMany(store: string, ids: string[]): Promise<ScoringStatement[]> {
+      if (ids.length === 0) return Promise.resolve([]);
+      return col.find({ store, id: { $in: ids } }, { projection: PROJECTION }).toArray() as Promise<ScoringStatement[]>;
+    },
+    /**
+     * Clears the mark of a statement that is still not voided; false when it is voided (or gone),
+     * in which case the caller retracts what it just wrote. One round trip for the common case.
+     */
+    async clearIfNotVoided(store: string, id: string): Promise<boolean> {
+      const r = await col.updateOne({ store, id, voided: false }, { $set: { toScore: false } });
+      return r.matchedCount === 1;
+    },
+    async clear(store: string, id: string): Promise<void> {
+      await col.updateOne({ store, id }, { $set: { toScore: false } });
+    },
+    /** Ids among these that are voided now. */
+    async voidedAmong(store: string, ids: string[]): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const docs = await col.find({ store, id: { $in: ids }, voided: true }, { projection: { _id: 0, id: 1 } }).toArray();
+      return docs.map((d) => d.id);
+    },
+    /** Statements still marked to score that were stored before `storedBefore`, oldest first. */
+    async pending(store: string, storedBefore: Date, limit: number): Promise<Array<{ id: string; stored: Date }>> {
+      return col.find({ store, toScore: true, stored: { $lt: storedBefore } }, { projection: { _id: 0, id: 1, stored: 1 } }).sort({ stored: 1 }).limit(limit).toArray();
+    },
+    countLive(store: string): Promise<number> {
+      return col.countDocuments({ store, voided: false });
+    },
+    /** One page of a store's non-voided statements in `stored` order, after a (stored, _id) position. */
+    livePage(store: string, after: { stored: Date; oid: ObjectId } | null, limit: number): Promise<ScoringStatement[]> {
+      const filter: Record<string, unknown> = { store, voided: false };
+      if (after) filter.$or = [{ stored: { $gt: after.stored } }, { stored: after.stored, _id: { $gt: after.oid } }];
+      return col.find(filter, { projection: PROJECTION }).sort({ stored: 1, _id: 1 }).limit(limit).toArray() as Promise<ScoringStatement[]>;
+    },
+  };
+}
+export type ScoringStatementsRepository = ReturnType<typeof scoringStatementsRepository>;

@@ -1,0 +1,125 @@
+import type { Db } from 'mongodb';
+import type { Queue } from 'bullmq';
+import type IORedis from 'ioredis';
+import { scoringJobId, type ScoringJobData } from '../queue/scoring-queue';
+import type { PipelineDeps } from './competency-pipeline';
+import { TRANSIENT_PREFIX } from './score-statement.processor';
+import { updateLearner } from './update-learner';
+
+/** Job options of scoring jobs the sweep enqueues (the same as the API's producer). */
+export const SCORING_JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 5000 } as const;
+
+export interface SweepOptions {
+  /** Statements stored less than this long ago are left to the queue (their job is on its way). @defaultValue 5000 */
+  minAgeMs?: number;
+  /** Most statements looked at per store and sweep. @defaultValue 1000 */
+  batch?: number;
+  /** On a store's first sweep, expiries this far back are still announced. @defaultValue 1 day */
+  expiryLookbackMs?: number;
+}
+
+export interface SweepReport { store: string; enqueued: number; requeued: number; retried: number; expired: number }
+
+/**
+ * One sweep of one store, the safety net behind the queue:
+ * 1. statements still marked `toScore` a while after they were stored are enqueued again (job ids
+ *    dedupe, so a job still waiting or running is not doubled); a job that completed while the mark
+ *    stayed is replaced, and one that failed for a transient reason (MongoDB down) is retried. This
+ *    is how nothing is lost when Redis was down at ingestion, lost its data, or a worker died.
+ * 2. validations whose `validUntil` passed since the last sweep are announced (`expired` statement)
+ *    and their cells recomputed, so stored states say `validated: false`.
+ */
+export async function sweepStore(deps: PipelineDeps, input: { store: string; queue: Queue<ScoringJobData>; now?: Date } & SweepOptions): Promise<SweepReport> {
+  const { store, queue } = input;
+  const now = input.now ?? deps.now();
+  const report: SweepReport = { store, enqueued: 0, requeued: 0, retried: 0, expired: 0 };
+
+  const pending = await deps.statements.pending(store, new Date(now.getTime() - (input.minAgeMs ?? 5000)), input.batch ?? 1000);
+  const toAdd: string[] = [];
+  for (const { id } of pending) {
+    const jobId = scoringJobId(store, id);
+    const state = await queue.getJobState(jobId);
+    if (state === 'unknown') {
+      toAdd.push(id);
+    } else if (state === 'completed') {
+      await queue.remove(jobId);
+      toAdd.push(id);
+      report.requeued++;
+    } else if (state === 'failed') {
+      const job = await queue.getJob(jobId);
+      if (job?.failedReason?.startsWith(TRANSIENT_PREFIX)) {
+        await job.retry('failed');
+        report.retried++;
+      }
+    }
+  }
+  if (toAdd.length > 0) {
+    await queue.addBulk(toAdd.map((statementId) => ({ name: 'score', data: { store, statementId }, opts: { ...SCORING_JOB_OPTIONS, jobId: scoringJobId(store, statementId) } })));
+    report.enqueued = toAdd.length - report.requeued;
+  }
+
+  report.expired = await announceExpiries(deps, { store, now, lookbackMs: input.expiryLookbackMs ?? 86_400_000 });
+  return report;
+}
+
+async function announceExpiries(deps: PipelineDeps, input: { store: string; now: Date; lookbackMs: number }): Promise<number> {
+  const { store, now } = input;
+  const upTo = now.getTime();
+  let from = (await deps.writebacks.expiryCheckedUpTo(store)) ?? upTo - input.lookbackMs;
+  if (from >= upTo) return 0;
+  const generations = await deps.generations.peek(store);
+  const limit = 500;
+  let count = 0;
+  for (;;) {
+    const [states, rollups] = await Promise.all([
+      deps.states.expiredBetween(store, generations.active, from, upTo, limit),
+      deps.rollups.expiredBetween(store, generations.active, from, upTo, limit),
+    ]);
+    const set = await deps.scoringSets.get(store);
+    for (const s of [...states, ...rollups]) {
+      const sf = set.byId.get(s.frameworkId);
+      const competency = sf?.byId.get(s.competencyId);
+      if (sf === undefined || competency === undefined || s.validUntil === null) continue;
+      await deps.writeBack?.expired({ store, learnerId: s.learnerId, framework: sf.framework, competency, levelId: latestLevel(s), validatedAt: s.validatedAt, validUntil: s.validUntil });
+      // Leaves only: a roll-up is recomputed with its children.
+      if ('alpha' in s) await updateLearner(deps, { store, generations, learnerId: s.learnerId, cells: [{ frameworkId: s.frameworkId, competencyId: s.competencyId }], set, now, only: generations.active });
+      count++;
+    }
+    const batch = [...states, ...rollups];
+    if (states.length < limit && rollups.length < limit) {
+      await deps.writebacks.setExpiryCheckedUpTo(store, upTo);
+      return count;
+    }
+    // A full page: continue after the earliest of the two pages' last expiries (the ledger
+    // makes announcing one twice harmless).
+    const next = Math.min(...[states, rollups].filter((l) => l.length === limit).map((l) => l[l.length - 1]?.validUntil ?? upTo));
+    from = next > from ? next - 1 : next;
+    await deps.writebacks.setExpiryCheckedUpTo(store, from);
+    if (batch.length === 0) return count;
+  }
+}
+
+function latestLevel(s: { validatedLevel: string | null; validations?: Array<{ levelId: string }> }): string | null {
+  return s.validatedLevel ?? s.validations?.[s.validations.length - 1]?.levelId ?? null;
+}
+
+/** Stores to sweep: those registered, and any that statements name (JWT stores need no record). */
+export async function listStores(db: Db): Promise<string[]> {
+  const [registered, used] = await Promise.all([
+    db.collection<{ _id: string }>('stores').find({}, { projection: { _id: 1 } }).toArray(),
+    db.collection('statements').distinct('store') as Promise<string[]>,
+  ]);
+  return [...new Set([...registered.map((s) => s._id), ...used])].sort();
+}
+
+/**
+ * Runs `fn` at most once per `intervalMs` across every worker process sharing this Redis: a plain
+ * `SET key NX PX` lock that is never released, only expires. Returns whether this process ran it.
+ * With Redis unreachable the sweep is skipped (it could not enqueue anything anyway).
+ */
+export async function withSweepLock<T>(redis: IORedis, key: string, intervalMs: number, fn: () => Promise<T>): Promise<T | undefined> {
+  const token = `${process.pid}-${Date.now()}`;
+  const ok = await redis.set(key, token, 'PX', Math.max(100, intervalMs - 100), 'NX');
+  if (ok !== 'OK') return undefined;
+  return fn();
+}

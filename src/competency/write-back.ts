@@ -1,0 +1,245 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { betaCdf, type Competency, type CompetencyStanding, type CompetencyState, type Framework } from '../engine';
+import type { Principal } from '../auth/auth.service';
+import type { StoreStatementsService } from '../statements/statements.service';
+import { agentIfiKey } from '../statements/model/agent-ifi';
+import type { LearnersRepository } from './learners.repository';
+import type { WritebacksRepository } from './writebacks.repository';
+
+/**
+ * Statements the competency pipeline writes back to the LRS, so any xAPI consumer learns that a
+ * competency was validated or that a validation expired.
+ *
+ * Vocabulary (researched, see README "Competency pipeline"):
+ * - validated → TLA `asserted` ("the learner has provided sufficient evidence to update the
+ *   learner's measure of competence in a given competency"), object of TLA activity type
+ *   `competency`, context extensions TLA `evidence` and `confidence` (−1…1), as the TLA xAPI
+ *   profile (https://w3id.org/xapi/tla, v0.10; IEEE P9274.3.2 draft, "Asserted") asks. That
+ *   template excludes `result`, so our own figures (score, interval, evidence count, level, valid
+ *   until) are context extensions too. TLA `validated` is not used: it means an OICS approved a
+ *   change to a framework.
+ * - expired → `http://id.tincanapi.com/verb/expired` (Tin Can registry: "the object (a competency
+ *   or certification) has expired for the actor"); neither the TLA nor the ADL vocabulary has one.
+ */
+export const VERB_ASSERTED = 'https://w3id.org/xapi/tla/verbs/asserted';
+export const VERB_EXPIRED = 'http://id.tincanapi.com/verb/expired';
+export const TLA_PROFILE = 'https://w3id.org/xapi/tla/v0.10';
+export const ACTIVITY_TYPE_COMPETENCY = 'https://w3id.org/xapi/tla/activity-types/competency';
+export const EXT_TLA_EVIDENCE = 'https://w3id.org/xapi/tla/extensions/evidence';
+export const EXT_TLA_CONFIDENCE = 'https://w3id.org/xapi/tla/extensions/confidence';
+const EXT = 'https://competency-lrs.dev/xapi/extensions/';
+export const EXTENSIONS = {
+  score: `${EXT}score`,
+  interval: `${EXT}interval`,
+  evidenceCount: `${EXT}evidence-count`,
+  level: `${EXT}level`,
+  validatedAt: `${EXT}validated-at`,
+  validUntil: `${EXT}valid-until`,
+  framework: `${EXT}framework`,
+} as const;
+
+/** The account the LRS names as authority of the statements it writes itself. */
+export const SYSTEM_HOMEPAGE = 'urn:competency-lrs:system';
+const SYSTEM_AGENT = { objectType: 'Agent', name: 'Competency engine', account: { homePage: SYSTEM_HOMEPAGE, name: 'competency-engine' } };
+export const SYSTEM_AUTHORITY_KEY = agentIfiKey(SYSTEM_AGENT) as string;
+
+/** Written statements evidence at most this many statements (the most recent). */
+const MAX_EVIDENCE_REFS = 50;
+
+export function systemPrincipal(store: string): Principal {
+  return { store, scopes: ['all'], authority: SYSTEM_AGENT, authorityKey: SYSTEM_AUTHORITY_KEY };
+}
+
+/** Whether a stored statement was written by the pipeline itself (scoring it again would loop). */
+export function isSystemAuthored(authorityKey: string | undefined): boolean {
+  return authorityKey === SYSTEM_AUTHORITY_KEY;
+}
+
+// Namespace of the name-based ids below (fixed; changing it would re-announce every event).
+const NAMESPACE = '6f1d7c52-3b0e-4f7a-9a55-1c2f0b7e8d41';
+
+/** RFC 4122 §4.3 name-based UUID (version 5, SHA-1): the same name always gives the same id. */
+export function uuidV5(name: string, namespace = NAMESPACE): string {
+  const hash = createHash('sha1').update(Buffer.from(namespace.replace(/-/g, ''), 'hex')).update(name, 'utf8').digest();
+  hash[6] = ((hash[6] as number) & 0x0f) | 0x50;
+  hash[8] = ((hash[8] as number) & 0x3f) | 0x80;
+  const h = hash.subarray(0, 16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Statement id of a validation or expiry event: derived from the event, so a retry writes the same one. */
+export function writebackStatementId(e: { store: string; learnerId: string; frameworkId: string; competencyId: string; kind: 'validated' | 'expired'; at: number }): string {
+  return uuidV5([e.store, e.learnerId, e.frameworkId, e.competencyId, e.kind, new Date(e.at).toISOString()].join('\n'));
+}
+
+const ABSOLUTE_IRI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
+
+/** A stable activity IRI for a framework: its id when that is an IRI, else a URN naming it. */
+export function frameworkIri(frameworkId: string): string {
+  return ABSOLUTE_IRI.test(frameworkId) ? frameworkId : `urn:competency-lrs:framework:${encodeURIComponent(frameworkId)}`;
+}
+
+/**
+ * A stable activity IRI for a competency: its id when that is already an IRI (CASE item URIs are
+ * global), else derived from the framework's IRI and the competency id.
+ */
+export function competencyIri(frameworkId: string, competencyId: string): string {
+  if (ABSOLUTE_IRI.test(competencyId)) return competencyId;
+  if (/^https?:\/\/[^#\s]+$/i.test(frameworkId)) return `${frameworkId.replace(/\/+$/, '')}/competencies/${encodeURIComponent(competencyId)}`;
+  return `urn:competency-lrs:competency:${encodeURIComponent(frameworkId)}:${encodeURIComponent(competencyId)}`;
+}
+
+/** An Agent from an IFI key as `agentIfiKey` makes it (`mbox:…`, `account:<homePage>|<name>`…). */
+export function agentFromIfiKey(key: string, name?: string): Record<string, unknown> | undefined {
+  const colon = key.indexOf(':');
+  const kind = key.slice(0, colon);
+  const value = key.slice(colon + 1);
+  const base: Record<string, unknown> = { objectType: 'Agent', ...(name ? { name } : {}) };
+  if (kind === 'mbox' || kind === 'mbox_sha1sum' || kind === 'openid') return { ...base, [kind]: value };
+  if (kind === 'account') {
+    const bar = value.indexOf('|');
+    if (bar < 0) return undefined;
+    const homePage = value.slice(0, bar).replace(/%7C/g, '|').replace(/%25/g, '%');
+    return { ...base, account: { homePage, name: value.slice(bar + 1) } };
+  }
+  return undefined;
+}
+
+export interface WriteBackDeps {
+  statements: StoreStatementsService;
+  ledger: WritebacksRepository;
+  learners: LearnersRepository;
+  logger?: Logger;
+}
+
+/** A validation (leaf state or roll-up standing) to announce. */
+export interface ValidatedEvent {
+  store: string;
+  learnerId: string;
+  framework: Framework;
+  competency: Competency;
+  /** A leaf's state, or a parent's roll-up standing. */
+  state: CompetencyState | CompetencyStanding;
+  evidence: Array<{ statementId: string; observedAt: number }>;
+}
+
+export interface ExpiredEvent {
+  store: string;
+  learnerId: string;
+  framework: Framework;
+  competency: Competency;
+  levelId: string | null;
+  validatedAt: number | null;
+  validUntil: number;
+}
+
+export function writeBack(deps: WriteBackDeps) {
+  async function store(input: { store: string; learnerId: string; frameworkId: string; competencyId: string; kind: 'validated' | 'expired'; at: number; build: (id: string, actor: Record<string, unknown>) => Record<string, unknown> }): Promise<string | null> {
+    const id = writebackStatementId(input);
+    if (await deps.ledger.has(input.store, id)) return null;
+    const learner = await deps.learners.findById(input.store, input.learnerId);
+    const identity = learner?.identities[0];
+    const actor = identity === undefined ? undefined : agentFromIfiKey(identity, learner?.attributes.name);
+    if (actor === undefined) {
+      deps.logger?.warn({ store: input.store, learnerId: input.learnerId }, 'write-back skipped: the learner has no identity an xAPI actor can name');
+      return null;
+    }
+    try {
+      await deps.statements.store({ statements: [input.build(id, actor)], principal: systemPrincipal(input.store), line: '2.0', single: true });
+    } catch (err) {
+      // The same event computed a moment later can differ in decayed figures: the id is the
+      // event's identity, so a stored statement with this id means the event is announced.
+      if ((err as { code?: string }).code !== 'STATEMENT_CONFLICT') throw err;
+    }
+    await deps.ledger.record({ store: input.store, statementId: id, kind: input.kind, learnerId: input.learnerId, frameworkId: input.frameworkId, competencyId: input.competencyId, at: new Date(input.at), writtenAt: new Date() });
+    return id;
+  }
+
+  return {
+    /** Stores the `asserted` statement of a validation in force, once; returns its id, or null when already written. */
+    validated(e: ValidatedEvent): Promise<string | null> {
+      const { state, competency, framework } = e;
+      const at = state.validatedAt;
+      if (!state.validated || at === null) return Promise.resolve(null);
+      const level = state.validatedLevel;
+      const refs = [...new Map([...e.evidence].sort((a, b) => b.observedAt - a.observedAt).map((x) => [x.statementId, x] as const)).keys()].slice(0, MAX_EVIDENCE_REFS);
+      return store({
+        store: e.store, learnerId: e.learnerId, frameworkId: framework.id, competencyId: competency.id, kind: 'validated', at,
+        build: (id, actor) => ({
+          id,
+          actor,
+          verb: { id: VERB_ASSERTED, display: { 'en-US': 'asserted' } },
+          object: competencyActivity(framework, competency),
+          context: {
+            contextActivities: contextActivities(framework),
+            extensions: {
+              [EXT_TLA_EVIDENCE]: refs.map((statementId) => ({ objectType: 'StatementRef', id: statementId })),
+              [EXT_TLA_CONFIDENCE]: round(confidence(competency, state)),
+              [EXTENSIONS.score]: state.score === null ? null : round(state.score),
+              [EXTENSIONS.interval]: state.interval === null ? null : state.interval.map(round),
+              [EXTENSIONS.evidenceCount]: 'evidenceCount' in state ? state.evidenceCount : e.evidence.length,
+              [EXTENSIONS.level]: level,
+              [EXTENSIONS.validUntil]: state.validUntil === null ? null : new Date(state.validUntil).toISOString(),
+              [EXTENSIONS.framework]: { id: framework.id, version: framework.version },
+            },
+          },
+          timestamp: new Date(at).toISOString(),
+        }),
+      });
+    },
+    /** Stores the `expired` statement of a validation that ran out, once. */
+    expired(e: ExpiredEvent): Promise<string | null> {
+      const { framework, competency } = e;
+      return store({
+        store: e.store, learnerId: e.learnerId, frameworkId: framework.id, competencyId: competency.id, kind: 'expired', at: e.validUntil,
+        build: (id, actor) => ({
+          id,
+          actor,
+          verb: { id: VERB_EXPIRED, display: { 'en-US': 'expired' } },
+          object: competencyActivity(framework, competency),
+          context: {
+            contextActivities: contextActivities(framework),
+            extensions: {
+              [EXTENSIONS.level]: e.levelId,
+              [EXTENSIONS.validatedAt]: e.validatedAt === null ? null : new Date(e.validatedAt).toISOString(),
+              [EXTENSIONS.validUntil]: new Date(e.validUntil).toISOString(),
+              [EXTENSIONS.framework]: { id: framework.id, version: framework.version },
+            },
+          },
+          timestamp: new Date(e.validUntil).toISOString(),
+        }),
+      });
+    },
+  };
+}
+export type WriteBack = ReturnType<typeof writeBack>;
+
+function competencyActivity(framework: Framework, competency: Competency): Record<string, unknown> {
+  const definition: Record<string, unknown> = { type: ACTIVITY_TYPE_COMPETENCY, name: { 'en-US': competency.title } };
+  if (competency.description) definition.description = { 'en-US': competency.description };
+  return { objectType: 'Activity', id: competencyIri(framework.id, competency.id), definition };
+}
+
+function contextActivities(framework: Framework): Record<string, unknown> {
+  return {
+    parent: [{ objectType: 'Activity', id: frameworkIri(framework.id), definition: { name: { 'en-US': framework.title } } }],
+    // xAPI Profiles §2.2 (Statement Requirements): name the profile version in category.
+    category: [{ objectType: 'Activity', id: TLA_PROFILE, definition: { type: 'http://adlnet.gov/expapi/activities/profile' } }],
+  };
+}
+
+/**
+ * TLA confidence, −1 (surely not mastered) … 1 (surely mastered): 2·P(θ ≥ t) − 1 for a leaf, with
+ * t the validated level's threshold and θ the Beta posterior. A roll-up has no posterior of its
+ * own; its score (a mean or minimum of children's scores) stands in, mapped the same way.
+ */
+function confidence(competency: Competency, state: CompetencyState | CompetencyStanding): number {
+  const threshold = competency.scale.levels.find((l) => l.id === state.validatedLevel)?.threshold ?? 0;
+  if ('alpha' in state) return 2 * (1 - betaCdf(threshold, state.alpha, state.beta)) - 1;
+  return 2 * (state.score ?? 0) - 1;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

@@ -1,0 +1,57 @@
+import type { Collection, Db } from 'mongodb';
+import { isDuplicateKeyError } from '../statements/statements.repository';
+
+/** An xAPI statement the competency pipeline wrote back to the LRS (validation or expiry). */
+export interface WritebackDoc {
+  store: string;
+  /** The written statement's id (a name-based UUID of the event, see `write-back.ts`). */
+  statementId: string;
+  kind: 'validated' | 'expired';
+  learnerId: string;
+  frameworkId: string;
+  competencyId: string;
+  /** When the event happened: the validation's start, or its end for an expiry. */
+  at: Date;
+  writtenAt: Date;
+}
+
+interface SweepMarkDoc { _id: string; expiryCheckedUpTo: number }
+
+/**
+ * The ledger of written-back statements (so a recomputation that sees the same validation again
+ * does not even try to store it again) and, per store, how far the sweep has looked for expired
+ * validations.
+ */
+export function writebacksRepository(db: Db) {
+  const col: Collection<WritebackDoc> = db.collection('competency_writebacks');
+  const marks: Collection<SweepMarkDoc> = db.collection('competency_sweeps');
+  return {
+    collection: col,
+    async ensureIndexes(): Promise<void> {
+      await col.createIndex({ store: 1, statementId: 1 }, { unique: true, name: 'store_statement' });
+      await col.createIndex({ store: 1, learnerId: 1, frameworkId: 1, competencyId: 1, at: 1 }, { name: 'store_learner_cell' });
+    },
+    async has(store: string, statementId: string): Promise<boolean> {
+      return (await col.countDocuments({ store, statementId }, { limit: 1 })) > 0;
+    },
+    async record(doc: WritebackDoc): Promise<void> {
+      try {
+        await col.insertOne({ ...doc });
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+    },
+    list(store: string, learnerId?: string, limit = 100): Promise<WritebackDoc[]> {
+      return col.find({ store, ...(learnerId ? { learnerId } : {}) }, { projection: { _id: 0 } }).sort({ at: -1 }).limit(limit).toArray();
+    },
+    /** Epoch ms up to which expiries were announced; `null` before the first sweep of the store. */
+    async expiryCheckedUpTo(store: string): Promise<number | null> {
+      const d = await marks.findOne({ _id: store });
+      return d?.expiryCheckedUpTo ?? null;
+    },
+    async setExpiryCheckedUpTo(store: string, upTo: number): Promise<void> {
+      await marks.updateOne({ _id: store }, { $max: { expiryCheckedUpTo: upTo } }, { upsert: true });
+    },
+  };
+}
+export type WritebacksRepository = ReturnType<typeof writebacksRepository>;
