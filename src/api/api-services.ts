@@ -12,12 +12,14 @@ import { frameworksService, type FrameworksService } from './frameworks/framewor
 import { learnersService, type LearnersService } from './learners/learners.service';
 import { relinkLearnerFallback, type RelinkLearner } from './learners/relink-fallback';
 import { scoresService, type ScoresService } from './scores/scores.service';
+import { observationsService, type ObservationsService } from './observations/observations.service';
 
 /** The use cases behind /api, built once at start. */
 export interface ApiServices {
   frameworks: FrameworksService;
   learners: LearnersService;
   scores: ScoresService;
+  observations: ObservationsService;
 }
 
 export interface ApiServicesDeps {
@@ -44,5 +46,6 @@ export async function buildApiServices(deps: ApiServicesDeps): Promise<ApiServic
     frameworks: frameworksService({ definitions }),
     learners: learnersService({ learners, relink }),
     scores: scoresService({ definitions, learners, evidence, states, generations }),
+    observations: observationsService({ definitions, learners, statements: deps.statements }),
   };
 }

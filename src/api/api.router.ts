@@ -5,6 +5,7 @@ import type { ApiServices } from './api-services';
 import { frameworksRouter } from './frameworks/frameworks.router';
 import { learnersRouter } from './learners/learners.router';
 import { scoresRouter } from './scores/scores.router';
+import { observationsRouter } from './observations/observations.router';
 
 export interface ApiRouterDeps {
   auth: AuthService;
@@ -23,6 +24,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   api.use('/frameworks', frameworksRouter({ auth, frameworks: services.frameworks, bodyLimitBytes }));
   api.use('/learners', learnersRouter({ auth, learners: services.learners, bodyLimitBytes }));
   api.use('/learners', scoresRouter({ auth, scores: services.scores }));
+  api.use('/observations', observationsRouter({ auth, observations: services.observations, bodyLimitBytes }));
   api.use((req, _res, next) => next(new AppError('NOT_FOUND', `No /api resource at ${req.method} ${req.baseUrl}${req.path}; see docs/api.md`)));
   return api;
 }

@@ -5,6 +5,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import type { ValidationProblem } from '../../xapi/validation-problem';
+import { checkAgent } from '../shared/agents';
 import { ATTRIBUTE_NAMES, parseLearnerBody, type LearnerInput } from './learner-input';
 
 /** Columns that hold one identity each; several (and repeats) are allowed per row. */
@@ -54,21 +55,21 @@ export function parseLearnersCsv(text: string): ParsedCsv {
     const parsed = parseLearnerBody(body, { learnerId, locate });
     // A row without any identity already has its own problem above.
     problems.push(...parsed.problems.filter((p) => !(rowProblems.length > 0 && p.path === locate('identities'))));
-    if (rowProblems.length > 0) return;
-    if (!parsed.input) return;
     const earlier = rowOfLearner.get(learnerId);
-    if (earlier !== undefined) {
-      problems.push({ path: `row ${row}, column learnerId`, message: `${JSON.stringify(learnerId)} is also on row ${earlier}` });
-      return;
-    }
-    rowOfLearner.set(learnerId, row);
-    const identityColumns = parsed.input.identities.map((_, k) => columnOf(`identities[${k}]`));
-    parsed.input.identities.forEach((key, k) => {
-      const column = identityColumns[k] as string;
+    if (earlier !== undefined) problems.push({ path: `row ${row}, column learnerId`, message: `${JSON.stringify(learnerId)} is also on row ${earlier}` });
+    else rowOfLearner.set(learnerId, row);
+    // Identities are compared across rows even when their row has other problems.
+    const identityColumns: string[] = [];
+    (body.identities as unknown[]).forEach((agent, k) => {
+      const key = checkAgent(agent, '').key;
+      const column = columnOf(`identities[${k}]`);
+      identityColumns.push(column);
+      if (key === undefined) return;
       const other = rowOfIdentity.get(key);
-      if (other !== undefined) problems.push({ path: `row ${row}, column ${column}`, message: `is the same agent as row ${other.row}, column ${other.column}` });
-      else rowOfIdentity.set(key, { row, column });
+      if (other !== undefined && other.row !== row) problems.push({ path: `row ${row}, column ${column}`, message: `is the same agent as row ${other.row}, column ${other.column}` });
+      else if (other === undefined) rowOfIdentity.set(key, { row, column });
     });
+    if (!parsed.input || earlier !== undefined || rowProblems.length > 0) return;
     learners.push(parsed.input);
     origins.push({ row, identityColumns });
   });
