@@ -7,6 +7,8 @@ import { alternateSyntax } from './http/alternate-syntax.middleware';
 import { statementsRouter } from './statements/statements.router';
 import { aboutRouter } from './about/about.router';
 import { AppError } from './errors/app-error';
+import { documentsRouter } from './documents/documents.router';
+import { DOCUMENT_PATHS, type DocumentKind } from './documents/document-params';
 import { activitiesRouter } from './activities/activities.router';
 import { agentsRouter } from './agents/agents.router';
 import { apiRouter } from './api/api.router';
@@ -39,6 +41,10 @@ export function createApp(c: Container): Express {
     query: c.statements.query,
     limits: { limitDefault: c.config.statements.limitDefault, limitMax: c.config.statements.limitMax, bodyLimitBytes: c.config.statements.bodyLimitBytes },
   }));
+  // The Document resources sit under /activities and /agents, so they are mounted before those.
+  for (const kind of ['state', 'activityProfile', 'agentProfile'] as DocumentKind[]) {
+    xapi.use(DOCUMENT_PATHS[kind], documentsRouter({ auth: c.auth, documents: c.documents, kind, bodyLimitBytes: c.config.statements.bodyLimitBytes }));
+  }
   xapi.use('/activities', activitiesRouter({ auth: c.auth, activities: c.activities }));
   xapi.use('/agents', agentsRouter({ auth: c.auth, agents: c.agents }));
   xapi.use((req, _res, next) => next(new AppError('NOT_FOUND', `No xAPI resource at ${req.baseUrl}${req.path}`)));

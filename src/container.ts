@@ -9,6 +9,8 @@ import { consistencyTracker } from './statements/consistency';
 import { storeStatementsService, type StoreStatementsService } from './statements/statements.service';
 import { queryStatementsService, type QueryStatementsService } from './statements/statements-query.service';
 import { scoringQueue, type ScoringQueue } from './queue/scoring-queue';
+import { documentsRepository } from './documents/documents.repository';
+import { documentsService, type DocumentsService } from './documents/documents.service';
 import { activitiesRepository } from './activities/activities.repository';
 import { activitiesService, type ActivitiesService } from './activities/activities.service';
 import { agentsRepository } from './agents/agents.repository';
@@ -23,6 +25,7 @@ export interface Container {
   db: Db;
   auth: AuthService;
   statements: { store: StoreStatementsService; query: QueryStatementsService };
+  documents: DocumentsService;
   activities: ActivitiesService;
   agents: AgentsService;
   scoring: ScoringQueue;
@@ -35,10 +38,11 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   const { client, db } = await connectMongo({ uri: config.mongo.uri, db: config.mongo.db });
   const credentials = credentialsRepository(db);
   const statementsRepo = statementsRepository(db);
+  const documentsRepo = documentsRepository(db);
   // Indexes are created at start: every query the API issues has one behind it.
   const activitiesRepo = activitiesRepository(db);
   const agentsRepo = agentsRepository(db);
-  await Promise.all([credentials.ensureIndexes(), statementsRepo.ensureIndexes(), activitiesRepo.ensureIndexes(), agentsRepo.ensureIndexes()]);
+  await Promise.all([credentials.ensureIndexes(), statementsRepo.ensureIndexes(), documentsRepo.ensureIndexes(), activitiesRepo.ensureIndexes(), agentsRepo.ensureIndexes()]);
   const activities = activitiesService({ repo: activitiesRepo });
   const agents = agentsService({ repo: agentsRepo });
 
@@ -67,6 +71,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     db,
     auth,
     statements: { store, query },
+    documents: documentsService({ repo: documentsRepo }),
     activities,
     agents,
     scoring,

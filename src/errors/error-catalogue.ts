@@ -15,6 +15,8 @@ export const ERROR_CATALOGUE = {
   NOT_FOUND: { status: 404, summary: 'No such resource.' },
   METHOD_NOT_ALLOWED: { status: 405, summary: 'The resource does not support this method.' },
   STATEMENT_CONFLICT: { status: 409, summary: 'A statement with this id is stored with different content.' },
+  DOCUMENT_CONFLICT: { status: 409, summary: 'A PUT without If-Match / If-None-Match found a document already stored, or the document kept changing under the write.' },
+  PRECONDITION_FAILED: { status: 412, summary: 'An If-Match / If-None-Match precondition does not hold; nothing was changed.' },
   IDENTITY_CONFLICT: { status: 409, summary: 'An agent identity given for a learner already belongs to another learner; nothing was saved.' },
   NOT_VALIDATED: { status: 409, summary: 'The competency is not validated for this learner now, so no badge can be issued.' },
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body exceeds the configured limit.' },
