@@ -39,7 +39,13 @@ export function createApp(c: Container): Express {
     auth: c.auth,
     store: c.statements.store,
     query: c.statements.query,
-    limits: { limitDefault: c.config.statements.limitDefault, limitMax: c.config.statements.limitMax, bodyLimitBytes: c.config.statements.bodyLimitBytes },
+    attachments: c.attachments,
+    limits: {
+      limitDefault: c.config.statements.limitDefault,
+      limitMax: c.config.statements.limitMax,
+      bodyLimitBytes: c.config.statements.bodyLimitBytes,
+      attachmentMaxBytes: c.config.attachments.maxBytes,
+    },
   }));
   // The Document resources sit under /activities and /agents, so they are mounted before those.
   for (const kind of ['state', 'activityProfile', 'agentProfile'] as DocumentKind[]) {

@@ -15,6 +15,8 @@ import { activitiesRepository } from './activities/activities.repository';
 import { activitiesService, type ActivitiesService } from './activities/activities.service';
 import { agentsRepository } from './agents/agents.repository';
 import { agentsService, type AgentsService } from './agents/agents.service';
+import { attachmentContentsRepository } from './attachments/attachment-contents.repository';
+import { attachmentsService, type AttachmentsService } from './attachments/attachments.service';
 import { buildApiServices, type ApiServices } from './api/api-services';
 
 /** Everything the HTTP app needs, wired from the config. Entrypoints and tests build one. */
@@ -25,6 +27,7 @@ export interface Container {
   db: Db;
   auth: AuthService;
   statements: { store: StoreStatementsService; query: QueryStatementsService };
+  attachments: AttachmentsService;
   documents: DocumentsService;
   activities: ActivitiesService;
   agents: AgentsService;
@@ -42,7 +45,8 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   // Indexes are created at start: every query the API issues has one behind it.
   const activitiesRepo = activitiesRepository(db);
   const agentsRepo = agentsRepository(db);
-  await Promise.all([credentials.ensureIndexes(), statementsRepo.ensureIndexes(), documentsRepo.ensureIndexes(), activitiesRepo.ensureIndexes(), agentsRepo.ensureIndexes()]);
+  const contentsRepo = attachmentContentsRepository(db);
+  await Promise.all([credentials.ensureIndexes(), statementsRepo.ensureIndexes(), documentsRepo.ensureIndexes(), activitiesRepo.ensureIndexes(), agentsRepo.ensureIndexes(), contentsRepo.ensureIndexes()]);
   const activities = activitiesService({ repo: activitiesRepo });
   const agents = agentsService({ repo: agentsRepo });
 
@@ -63,6 +67,23 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   });
   const api = await buildApiServices({ db, config, logger, statements: store, scoring });
   const query = queryStatementsService({ repo: statementsRepo, consistency, moreBasePath: '/xapi/statements' });
+  const attachments = attachmentsService({
+    statements: store,
+    contents: contentsRepo,
+    isReferenced: (storeId, sha2) => statementsRepo.referencesAttachment(storeId, sha2),
+    limits: { maxBytes: config.attachments.maxBytes, jsonBytes: config.statements.bodyLimitBytes },
+    logger,
+  });
+  // Content left by crashed requests is unreferenced and content-addressed, so harmless; it is
+  // removed once it is a day old.
+  const sweep = config.attachments.sweepIntervalMs > 0
+    ? setInterval(() => {
+      attachments.sweep(new Date(Date.now() - 24 * 3600 * 1000))
+        .then((removed) => { if (removed.uploads + removed.contents > 0) logger.info({ removed }, 'removed attachment content left by crashed requests'); })
+        .catch((err: unknown) => logger.warn({ err }, 'attachment clean-up failed; it runs again later'));
+    }, config.attachments.sweepIntervalMs)
+    : undefined;
+  sweep?.unref();
 
   return {
     config,
@@ -71,12 +92,14 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     db,
     auth,
     statements: { store, query },
+    attachments,
     documents: documentsService({ repo: documentsRepo }),
     activities,
     agents,
     scoring,
     api,
     async close() {
+      if (sweep) clearInterval(sweep);
       await scoring.close();
       await client.close();
     },

@@ -37,6 +37,19 @@ export interface Config {
      */
     readonly consistencyMarginMs: number;
   };
+  readonly attachments: {
+    /**
+     * Largest multipart/mixed statement request (statements plus attachment content); larger is
+     * 413, refused by its Content-Length before reading or while counting the bytes.
+     * @defaultValue 64 MiB
+     */
+    readonly maxBytes: number;
+    /**
+     * How often each API process removes attachment content left unreferenced for a day by
+     * crashed requests; 0 turns the clean-up off. @defaultValue 3600000 (hourly)
+     */
+    readonly sweepIntervalMs: number;
+  };
   /** Seeds a credential with scope `all` in the default store at start, when both are set. */
   readonly defaultCredential?: { readonly key: string; readonly secret: string };
   /** Bearer JWT verification; absent when neither a secret nor a public key is configured. */
@@ -67,10 +80,12 @@ const DEFAULTS: Record<string, string> = {
   LRS_STATEMENT_LIMIT_MAX: '500',
   LRS_BODY_LIMIT_BYTES: String(10 * 1024 * 1024),
   LRS_CONSISTENCY_MARGIN_MS: '1000',
+  LRS_ATTACHMENT_MAX_BYTES: String(64 * 1024 * 1024),
+  LRS_ATTACHMENT_SWEEP_MS: '3600000',
   LRS_JWT_ALGORITHMS: 'HS256',
   LRS_QUEUE_PREFIX: 'lrs',
 };
-const INTEGER_KEYS = new Set(['PORT', 'LRS_STATEMENT_LIMIT_DEFAULT', 'LRS_STATEMENT_LIMIT_MAX', 'LRS_BODY_LIMIT_BYTES', 'LRS_CONSISTENCY_MARGIN_MS']);
+const INTEGER_KEYS = new Set(['PORT', 'LRS_STATEMENT_LIMIT_DEFAULT', 'LRS_STATEMENT_LIMIT_MAX', 'LRS_BODY_LIMIT_BYTES', 'LRS_CONSISTENCY_MARGIN_MS', 'LRS_ATTACHMENT_MAX_BYTES', 'LRS_ATTACHMENT_SWEEP_MS']);
 const LIST_KEYS = new Set(['LRS_JWT_ALGORITHMS']);
 const KNOWN_KEYS = Object.keys(configSchema.properties);
 const SECRET_KEYS = new Set(['LRS_API_SECRET_DEFAULT', 'LRS_JWT_SECRET']);
@@ -141,6 +156,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       limitMax: raw.LRS_STATEMENT_LIMIT_MAX as number,
       bodyLimitBytes: raw.LRS_BODY_LIMIT_BYTES as number,
       consistencyMarginMs: raw.LRS_CONSISTENCY_MARGIN_MS as number,
+    },
+    attachments: {
+      maxBytes: raw.LRS_ATTACHMENT_MAX_BYTES as number,
+      sweepIntervalMs: raw.LRS_ATTACHMENT_SWEEP_MS as number,
     },
     defaultCredential: raw.LRS_API_KEY_DEFAULT !== undefined
       ? { key: raw.LRS_API_KEY_DEFAULT as string, secret: raw.LRS_API_SECRET_DEFAULT as string }

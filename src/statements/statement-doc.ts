@@ -30,6 +30,11 @@ export interface StatementDoc {
   voidsId?: string;
   /** The complete stored statement (LRS-set properties included) as JSON text. */
   json: string;
+  /**
+   * sha2 (lower-case) of the attachments whose content arrived with the statement and is stored
+   * (src/attachments); absent when none did. GET ?attachments=true returns these.
+   */
+  attachmentShas?: string[];
   /** Marks the statement for the competency workers; they clear it once scored. */
   toScore: boolean;
 }

@@ -22,6 +22,8 @@ export interface StatementsPage {
   body: string;
   lastModified: Date;
   consistentThrough: Date;
+  /** sha2 of the stored attachment content of the statements returned, each once, in order. */
+  attachmentShas: string[];
 }
 
 /** The read use cases behind GET /statements. */
@@ -35,14 +37,14 @@ export function queryStatementsService(deps: { repo: StatementsRepository; consi
   }
 
   return {
-    async getOne(req: Extract<StatementRequest, { kind: 'single' }>, ctx: ReadContext): Promise<{ body: string; lastModified: Date; consistentThrough: Date }> {
+    async getOne(req: Extract<StatementRequest, { kind: 'single' }>, ctx: ReadContext): Promise<StatementsPage> {
       const consistentThrough = deps.consistency.consistentThrough();
       const doc = await deps.repo.findOne(ctx.store, req.id, req.voided);
       // §2.1.3: statementId of a voided statement, or voidedStatementId of one that is not, is 404.
       if (!doc || (ctx.authorityKey !== undefined && doc.authorityKey !== ctx.authorityKey)) {
         throw new AppError('NOT_FOUND', `No ${req.voided ? 'voided ' : ''}statement with id ${req.id}`);
       }
-      return { body: render(doc.json, doc.line, req.format, ctx), lastModified: doc.stored, consistentThrough };
+      return { body: render(doc.json, doc.line, req.format, ctx), lastModified: doc.stored, consistentThrough, attachmentShas: doc.attachmentShas ?? [] };
     },
 
     async query(req: Extract<StatementRequest, { kind: 'query' }>, ctx: ReadContext, originalQuery: Record<string, string>): Promise<StatementsPage> {
@@ -58,7 +60,8 @@ export function queryStatementsService(deps: { repo: StatementsRepository; consi
         more = `${deps.moreBasePath}?more=${encodeMoreToken(originalQuery, { stored: last.stored, oid: last._id.toHexString() })}`;
       }
       const body = `{"statements":[${page.map((r) => render(r.json, r.line, req.format, ctx)).join(',')}],"more":${JSON.stringify(more)}}`;
-      return { body, lastModified: newestStored(page) ?? consistentThrough, consistentThrough };
+      const attachmentShas = [...new Set(page.flatMap((r) => r.attachmentShas ?? []))];
+      return { body, lastModified: newestStored(page) ?? consistentThrough, consistentThrough, attachmentShas };
     },
   };
 }

@@ -13,7 +13,13 @@ export function statementsRepository(db: Db) {
     collection: col,
 
     async ensureIndexes(): Promise<void> {
-      await col.createIndexes(STATEMENT_INDEXES);
+      // The attachment index serves the clean-up of attachment content (is a sha2 still used?).
+      await col.createIndexes([...STATEMENT_INDEXES, { key: { store: 1, attachmentShas: 1 }, name: 'store_attachmentShas' }]);
+    },
+
+    /** Whether a stored statement of the store carries the content of this attachment. */
+    async referencesAttachment(store: string, sha2: string): Promise<boolean> {
+      return (await col.findOne({ store, attachmentShas: sha2 }, { projection: { _id: 1 } })) !== null;
     },
 
     findByIds(store: string, ids: string[]): Promise<StatementHead[]> {
@@ -57,13 +63,13 @@ export function statementsRepository(db: Db) {
     },
 
     /** One page of a statement query, plus one row to tell whether more exist. */
-    async query(plan: QueryPlan, limit: number): Promise<Array<Pick<StatementDoc, '_id' | 'json' | 'stored' | 'line'>>> {
+    async query(plan: QueryPlan, limit: number): Promise<Array<Pick<StatementDoc, '_id' | 'json' | 'stored' | 'line' | 'attachmentShas'>>> {
       // The hint pins the planned index on real MongoDB, so no query can fall back to a collection scan.
-      return col.find(plan.filter, { projection: { _id: 1, json: 1, stored: 1, line: 1 }, sort: plan.sort, limit: limit + 1, hint: plan.index }).toArray();
+      return col.find(plan.filter, { projection: { _id: 1, json: 1, stored: 1, line: 1, attachmentShas: 1 }, sort: plan.sort, limit: limit + 1, hint: plan.index }).toArray();
     },
 
-    async findOne(store: string, id: string, voided: boolean): Promise<Pick<StatementDoc, 'json' | 'stored' | 'line' | 'authorityKey'> | null> {
-      return col.findOne({ store, id, voided }, { projection: { _id: 0, json: 1, stored: 1, line: 1, authorityKey: 1 } });
+    async findOne(store: string, id: string, voided: boolean): Promise<Pick<StatementDoc, 'json' | 'stored' | 'line' | 'authorityKey' | 'attachmentShas'> | null> {
+      return col.findOne({ store, id, voided }, { projection: { _id: 0, json: 1, stored: 1, line: 1, authorityKey: 1, attachmentShas: 1 } });
     },
   };
 }

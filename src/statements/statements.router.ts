@@ -6,52 +6,80 @@ import { requireScope } from '../http/authenticate.middleware';
 import { parseAcceptLanguage } from './model/accept-language';
 import { parseStatementQuery, type StatementRequest } from './query-params';
 import { decodeMoreToken, withCursor } from './more-token';
-import { multipartStatements } from './multipart-response';
+import { multipartBoundary, writeMultipartStatements } from './multipart-response';
+import { postStatements, putStatementId, putStatements, type StatementBody } from './statement-body';
 import type { StoreStatementsService } from './statements.service';
 import type { QueryStatementsService, ReadContext } from './statements-query.service';
+import type { AttachmentsService } from '../attachments/attachments.service';
 
 export interface StatementsRouterDeps {
   auth: AuthService;
   store: StoreStatementsService;
   query: QueryStatementsService;
-  limits: { limitDefault: number; limitMax: number; bodyLimitBytes: number };
+  attachments: AttachmentsService;
+  limits: {
+    limitDefault: number;
+    limitMax: number;
+    bodyLimitBytes: number;
+    /** Largest multipart/mixed request (statements with attachment content). */
+    attachmentMaxBytes: number;
+  };
 }
+
+const mediaType = (req: Request) => (req.get('Content-Type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 
 /** /statements: thin HTTP adapter over the store and query use cases (xAPI 1.0.3 Communication §2.1). */
 export function statementsRouter(deps: StatementsRouterDeps): Router {
   const router = Router();
   const json = jsonBody({ limit: deps.limits.bodyLimitBytes });
 
-  // Checked before the body is read, so a wrong type is rejected without buffering it.
-  const requireJson = (req: Request, _res: Response, next: NextFunction): void => {
-    const type = (req.get('Content-Type') ?? '').split(';')[0]?.trim().toLowerCase();
-    next(type === 'application/json' ? undefined : new AppError('BAD_REQUEST', `Content-Type must be application/json for statements${type ? ` (got ${type})` : ''}`));
+  // The body is read by the handler for multipart/mixed (streamed, attachments) and parsed here for
+  // application/json; any other type is refused before the body is read. A multipart request over
+  // the attachment limit by its Content-Length is refused before reading too (413); one without a
+  // Content-Length is counted while it streams.
+  const body = (req: Request, res: Response, next: NextFunction): void => {
+    const type = mediaType(req);
+    if (type === 'multipart/mixed') {
+      const declared = Number(req.get('Content-Length'));
+      if (Number.isFinite(declared) && declared > deps.limits.attachmentMaxBytes) {
+        res.set('Connection', 'close');
+        return next(new AppError('PAYLOAD_TOO_LARGE', `The request body of ${declared} bytes exceeds the limit of ${deps.limits.attachmentMaxBytes} bytes (LRS_ATTACHMENT_MAX_BYTES)`));
+      }
+      res.locals.multipart = true;
+      return next();
+    }
+    if (type !== 'application/json') {
+      return next(new AppError('BAD_REQUEST', `Content-Type must be application/json or multipart/mixed for statements${type ? ` (got ${type})` : ''}`));
+    }
+    json(req, res, next);
   };
   const principal = (res: Response) => res.locals.principal!;
   const line = (res: Response) => res.locals.line!;
 
-  router.put('/', requireScope(deps.auth, 'statements/write', 'write'), requireJson, json, async (req, res) => {
-    const unknown = Object.keys(req.query).filter((k) => k !== 'statementId');
-    if (unknown.length > 0) throw new AppError('INVALID_PARAMETER', `${unknown.join(', ')}: not a parameter of PUT /statements`);
-    const statementId = req.query.statementId;
-    if (typeof statementId !== 'string') throw new AppError('INVALID_PARAMETER', 'statementId: PUT /statements needs exactly one statementId parameter');
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(statementId)) throw new AppError('INVALID_PARAMETER', 'statementId: must be a UUID');
-    const body: unknown = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('INVALID_STATEMENT', 'PUT /statements takes one statement object');
-    const given = (body as { id?: unknown }).id;
-    if (given !== undefined && (typeof given !== 'string' || given.toLowerCase() !== statementId.toLowerCase())) {
-      throw new AppError('INVALID_STATEMENT', `id: ${JSON.stringify(given)} does not match the statementId parameter ${statementId}`);
+  /** Stores the statements of the request, reading a multipart body as it streams in. */
+  const store = async (req: Request, res: Response, shape: (parsed: unknown) => StatementBody): Promise<string[]> => {
+    if (!res.locals.multipart) {
+      const { statements, single } = shape(req.body);
+      return deps.store.store({ statements, single, principal: principal(res), line: line(res) });
     }
-    await deps.store.store({ statements: [{ ...body, id: statementId }], principal: principal(res), line: line(res), single: true });
+    try {
+      return await deps.attachments.storeMultipart({ body: req, contentType: req.get('Content-Type')!, principal: principal(res), line: line(res), statementsOf: shape });
+    } catch (err) {
+      // The rest of an oversized body is not worth reading: answer, then close the connection.
+      if ((err as AppError).code === 'PAYLOAD_TOO_LARGE') res.set('Connection', 'close');
+      throw err;
+    }
+  };
+
+  router.put('/', requireScope(deps.auth, 'statements/write', 'write'), body, async (req, res) => {
+    const statementId = putStatementId(req.query);
+    await store(req, res, (parsed) => putStatements(parsed, statementId));
     res.status(204).end();
   });
 
-  router.post('/', requireScope(deps.auth, 'statements/write', 'write'), requireJson, json, async (req, res) => {
+  router.post('/', requireScope(deps.auth, 'statements/write', 'write'), body, async (req, res) => {
     if (Object.keys(req.query).length > 0) throw new AppError('INVALID_PARAMETER', `${Object.keys(req.query).join(', ')}: POST /statements takes no parameters`);
-    const body: unknown = req.body;
-    const single = !Array.isArray(body);
-    const ids = await deps.store.store({ statements: single ? [body] : body, principal: principal(res), line: line(res), single });
-    res.status(200).json(ids);
+    res.status(200).json(await store(req, res, postStatements));
   });
 
   router.get('/', requireScope(deps.auth, 'statements/read', 'read'), async (req, res) => {
@@ -78,13 +106,24 @@ export function statementsRouter(deps: StatementsRouterDeps): Router {
     res.set('X-Experience-API-Consistent-Through', result.consistentThrough.toISOString());
     res.set('Last-Modified', result.lastModified.toUTCString());
     if (request.attachments) {
-      // Attachment content is stored only by multipart requests (next issue); JSON requests carry
-      // fileUrl-only attachments, so the statements part is the whole response for now.
-      const multipart = multipartStatements(result.body, []);
-      res.set('Content-Type', multipart.contentType).send(multipart.body);
+      // Communication §2.1.3: multipart/mixed, the statement result first, then each attachment's
+      // stored content once; fileUrl-only attachments have no part.
+      const boundary = multipartBoundary();
+      res.status(200).set('Content-Type', `multipart/mixed; boundary=${boundary}`);
+      if (req.method === 'HEAD') return void res.end();
+      const parts = await deps.attachments.contents(p.store, result.attachmentShas);
+      try {
+        await writeMultipartStatements(res, { boundary, json: result.body, parts });
+        res.end();
+      } catch (err) {
+        // Headers are gone: all that can be said now is that the body is incomplete.
+        res.destroy(err as Error);
+      }
       return;
     }
-    res.type('application/json').send(result.body);
+    // Exactly application/json (Express adds "; charset=utf-8" to res.set and string bodies; the ADL suite compares exactly).
+    res.setHeader('Content-Type', 'application/json');
+    res.send(Buffer.from(result.body));
   });
 
   router.all('/', (req) => {

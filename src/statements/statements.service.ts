@@ -6,8 +6,9 @@ import type { ValidationProblem } from '../xapi/validation-problem';
 import { validateStatement } from './validation/validate-statement';
 import { statementsEquivalent } from './model/statement-equivalence';
 import { agentIfiKey, indexFieldsOf } from './model/statement-index-fields';
-import { isObject, type Statement } from './model/statement-types';
+import type { Statement } from './model/statement-types';
 import { prepareStatement, statementRefOf, voidedTargetOf } from './prepare-statement';
+import { attachmentProblems, attachmentsOf } from '../attachments/statement-attachments';
 import { INHERITED_FIELDS, type StatementDoc } from './statement-doc';
 import { isDuplicateKeyError, type StatementHead, type StatementsRepository } from './statements.repository';
 import type { ConsistencyTracker } from './consistency';
@@ -32,27 +33,49 @@ export interface StoreStatementsDeps {
 
 type Inherited = Partial<Record<typeof INHERITED_FIELDS[number], string[]>>;
 
+/** Input of the write use case. */
+export interface StoreInput {
+  statements: unknown[];
+  principal: Principal;
+  line: XapiLine;
+  /** The body was one statement object (problem paths then start at the statement). */
+  single: boolean;
+  /**
+   * sha2 (lower-case) of every attachment part that arrived with a multipart/mixed request, whose
+   * content is stored; absent for an application/json request.
+   */
+  contentShas?: ReadonlySet<string>;
+}
+
 /**
  * The write use case behind PUT and POST /statements: validate every statement, refuse the whole
  * batch on any problem, keep stored statements immutable (same id + equivalent content is a no-op,
  * different content is 409), apply voiding, and store the rest in one ordered insert.
  */
 export function storeStatementsService(deps: StoreStatementsDeps) {
-  async function store(input: { statements: unknown[]; principal: Principal; line: XapiLine; single: boolean }): Promise<string[]> {
-    const { statements, principal, line } = input;
+  /**
+   * Every problem of the statements themselves, by the rules of `line`. Attachment content is
+   * checked separately ({@link attachmentProblems}) once the parts of a request are known.
+   */
+  function check(input: { statements: unknown[]; line: XapiLine; single: boolean }): ValidationProblem[] {
     const problems: ValidationProblem[] = [];
-    statements.forEach((s, i) => {
-      const path = input.single ? '' : `statements[${i}]`;
-      problems.push(...validateStatement(s, { line, path: path || undefined }));
-      // A JSON request carries no attachment data, so each attachment must point at its content.
-      if (isObject(s) && Array.isArray(s.attachments)) {
-        s.attachments.forEach((a, j) => {
-          if (isObject(a) && typeof a.fileUrl !== 'string') {
-            problems.push({ path: `${path ? `${path}.` : ''}attachments[${j}]`, message: 'has no fileUrl, so its content must be sent in a multipart/mixed request' });
-          }
-        });
-      }
+    input.statements.forEach((s, i) => {
+      const path = input.single ? undefined : `statements[${i}]`;
+      problems.push(...validateStatement(s, { line: input.line, path }));
     });
+    return problems;
+  }
+
+  async function store(input: StoreInput): Promise<string[]> {
+    return (await storeBatch(input)).ids;
+  }
+
+  /** Like {@link store}, also telling which statements were new (the others were already stored, unchanged). */
+  async function storeBatch(input: StoreInput): Promise<{ ids: string[]; inserted: Statement[] }> {
+    const { statements, principal, line } = input;
+    const problems = check(input);
+    const received = input.contentShas ?? new Set<string>();
+    problems.push(...attachmentProblems(attachmentsOf(statements, input.single), received, input.contentShas !== undefined));
     if (problems.length > 0) throw AppError.fromProblems('INVALID_STATEMENT', problems);
     if (statements.length === 0) throw new AppError('INVALID_STATEMENT', 'The request holds no statement');
 
@@ -67,22 +90,23 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
         if (seen.has(id)) throw new AppError('BAD_REQUEST', `statements[${i}].id: ${id} is also the id of statements[${seen.get(id)}] in this batch`);
         seen.set(id, i);
       });
+      let inserted: Statement[];
       for (let attempt = 0; ; attempt++) {
         try {
-          await insertNew({ principal, prepared, line, stored });
+          inserted = await insertNew({ principal, prepared, line, stored, contentShas: received });
           break;
         } catch (err) {
           // Another request stored one of these ids between our check and our insert: check again.
           if (!isDuplicateKeyError(err) || attempt >= 2) throw err;
         }
       }
-      return prepared.map((s) => s.id as string);
+      return { ids: prepared.map((s) => s.id as string), inserted };
     } finally {
       deps.consistency.end(token);
     }
   }
 
-  async function insertNew(input: { principal: Principal; prepared: Statement[]; line: XapiLine; stored: number }): Promise<void> {
+  async function insertNew(input: { principal: Principal; prepared: Statement[]; line: XapiLine; stored: number; contentShas: ReadonlySet<string> }): Promise<Statement[]> {
     const { principal, prepared, line, stored } = input;
     const store = principal.store;
     const ids = prepared.map((s) => s.id as string);
@@ -102,10 +126,10 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
         throw new AppError('STATEMENT_CONFLICT', `${prepared.length > 1 ? `statements[${i}]` : 'statement'}: a different statement with id ${String(s.id)} is already stored`);
       }
     });
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) return fresh;
 
     const targetById = new Map<string, StatementHead>(targets.map((t) => [t.id, t]));
-    const docs = fresh.map((s) => toDoc(store, s, line, stored));
+    const docs = fresh.map((s) => toDoc({ store, s, line, stored, contentShas: input.contentShas }));
     const docById = new Map(docs.map((d) => [d.id, d]));
     // A voiding statement stored before its target: the target arrives voided.
     for (const r of referrers) {
@@ -142,13 +166,15 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
       }
     }
     deps.onStored?.(store, docs.map((d) => d.id));
+    return fresh;
   }
 
-  return { store };
+  return { check, store, storeBatch };
 }
 export type StoreStatementsService = ReturnType<typeof storeStatementsService>;
 
-function toDoc(store: string, s: Statement, line: XapiLine, stored: number): StatementDoc {
+function toDoc(input: { store: string; s: Statement; line: XapiLine; stored: number; contentShas: ReadonlySet<string> }): StatementDoc {
+  const { store, s, line, stored } = input;
   const f = indexFieldsOf(s, { line });
   const voidsId = voidedTargetOf(s);
   const refId = statementRefOf(s);
@@ -171,6 +197,9 @@ function toDoc(store: string, s: Statement, line: XapiLine, stored: number): Sta
   };
   if (refId !== undefined) doc.refId = refId;
   if (voidsId !== undefined) doc.voidsId = voidsId;
+  // Attachments whose content arrived with the statement: GET ?attachments=true returns those.
+  const shas = [...new Set(attachmentsOf([s], true).map((a) => a.sha2).filter((sha) => input.contentShas.has(sha)))];
+  if (shas.length > 0) doc.attachmentShas = shas;
   return doc;
 }
 
