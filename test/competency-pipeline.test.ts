@@ -15,7 +15,7 @@ describe('competency pipeline: statements → evidence → states', () => {
   let worker: CompetencyWorker;
   const states = () => statesRepository(lrs.container.db);
   const evidence = () => evidenceRepository(lrs.container.db);
-  const post = async (body: unknown) => (await xapi(lrs.app).post('/xapi/statements').send(body).expect(200)).body as string[];
+  const post = async (body: object) => (await xapi(lrs.app).post('/xapi/statements').send(body).expect(200)).body as string[];
 
   beforeAll(async () => {
     lrs = await startTestLrs();

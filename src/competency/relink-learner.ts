@@ -1,4 +1,4 @@
-import type { PipelineDeps } from './competency-pipeline';
+import { competencyPipeline, type PipelineDeps, type PipelineOptions } from './competency-pipeline';
 import type { LearnerAttributes } from './learners.repository';
 import { updateLearner } from './update-learner';
 
@@ -42,4 +42,20 @@ export async function relinkLearner(deps: PipelineDeps, input: RelinkInput): Pro
   const set = await deps.scoringSets.get(store);
   await updateLearner(deps, { store, generations, learnerId, cells: 'all', set, now });
   return { absorbed: absorbedDocs };
+}
+
+/**
+ * `relinkLearner` bound to a database, in the shape the /api learners service takes:
+ * `relink: relinkLearnerService({ db, statementsService, logger })` (the statements service lets
+ * a relink that validates a competency write it back, as scoring does).
+ */
+export function relinkLearnerService(opts: PipelineOptions): (input: RelinkInput) => Promise<void> {
+  const deps = competencyPipeline(opts);
+  let indexes: Promise<void> | undefined;
+  return async (input) => {
+    // The pipeline's unique indexes (scoring sequence, roll-ups) back its correctness.
+    indexes ??= deps.ensureIndexes().catch((err: unknown) => { indexes = undefined; throw err; });
+    await indexes;
+    await relinkLearner(deps, input);
+  };
 }
