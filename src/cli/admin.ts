@@ -4,9 +4,10 @@ import { connectMongo } from '../storage/mongo-client';
 import { credentialsRepository } from '../auth/credentials.repository';
 import { authService } from '../auth/auth.service';
 import { isScope, SCOPES, type Scope } from '../auth/scopes';
+import { failedJobsCommand, rebuildCommand, retryFailedCommand } from '../competency/admin-commands';
 
-/** Where the tool writes; tests pass their own. */
-export interface AdminIo { log(line: string): void; error(line: string): void }
+/** Where the tool writes; tests pass their own. `progress` redraws a progress line in place (terminals). */
+export interface AdminIo { log(line: string): void; error(line: string): void; progress?(line: string): void }
 
 type Services = { auth: ReturnType<typeof authService>; repo: ReturnType<typeof credentialsRepository> };
 
@@ -37,7 +38,7 @@ function parseStoreId(value: string): string {
 /** Admin command-line tool: stores and API credentials. `npm run admin -- --help`. Resolves to the exit code. */
 export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, io: AdminIo): Promise<number> {
   let exitCode = 0;
-  const program = new Command('lrs-admin').description('Manage stores and API credentials of the LRS (reads MONGODB_URI / MONGODB_DB)');
+  const program = new Command('lrs-admin').description('Manage stores, API credentials and competency rebuilds of the LRS (reads MONGODB_URI / MONGODB_DB, REDIS_URL / LRS_QUEUE_PREFIX)');
   // Set before the subcommands are declared so they inherit it: errors return a code, never exit.
   program.exitOverride();
   program.configureOutput({ writeOut: (t) => io.log(t.trimEnd()), writeErr: (t) => io.error(t.trimEnd()) });
@@ -71,6 +72,27 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, io: Admin
     io.log(`revoked ${key} (cached verifications expire within a minute)`);
   }));
 
+  // Competency pipeline: rebuilds and failed jobs (Redis, REDIS_URL / LRS_QUEUE_PREFIX).
+  program.command('rebuild').description('re-score a store\'s history under its current frameworks and rules (a competency worker runs it)')
+    .requiredOption('--store <id>', 'store to rebuild', parseStoreId)
+    .option('--no-wait', 'enqueue and return at once instead of following the progress')
+    .option('--timeout <seconds>', 'give up waiting after this long', (v) => Number(v))
+    .action(async (opts: { store: string; wait: boolean; timeout?: number }) => {
+      exitCode = await rebuildCommand(loadConfig(env), { store: opts.store, wait: opts.wait, timeoutS: opts.timeout }, io);
+    });
+  program.command('failed-jobs').description('list failed scoring and rebuild jobs, newest first')
+    .option('--store <id>', 'only this store', parseStoreId)
+    .option('--queue <name>', 'scoring or rebuild')
+    .option('--limit <n>', 'most jobs listed per queue', (v) => Number(v), 100)
+    .action(async (opts: { store?: string; queue?: string; limit: number }) => {
+      exitCode = await failedJobsCommand(loadConfig(env), opts, io);
+    });
+  program.command('retry-failed').description('move failed scoring jobs back to the queue (after fixing their cause)')
+    .option('--store <id>', 'only this store', parseStoreId)
+    .action(async (opts: { store?: string }) => {
+      exitCode = await retryFailedCommand(loadConfig(env), opts, io);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
@@ -83,6 +105,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, io: Admin
 }
 
 if (require.main === module) {
-  runAdmin(process.argv.slice(2), process.env, { log: (l) => console.log(l), error: (l) => console.error(l) })
+  const progress = process.stderr.isTTY ? (l: string) => { process.stderr.write(l === '\n' ? l : `\r${l}`); } : undefined;
+  runAdmin(process.argv.slice(2), process.env, { log: (l) => console.log(l), error: (l) => console.error(l), progress })
     .then((code) => process.exit(code), (err: Error) => { console.error(err.message); process.exit(1); });
 }
