@@ -100,6 +100,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     api,
     async close() {
       if (sweep) clearInterval(sweep);
+      await api.close();
       await scoring.close();
       await client.close();
     },

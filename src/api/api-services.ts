@@ -1,18 +1,18 @@
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config';
 import type { StoreStatementsService } from '../statements/statements.service';
 import type { ScoringQueue } from '../queue/scoring-queue';
-import { definitionsRepository } from '../competency/definitions.repository';
-import { evidenceRepository } from '../competency/evidence.repository';
-import { generationsRepository } from '../competency/generations.repository';
-import { learnersRepository } from '../competency/learners.repository';
-import { statesRepository } from '../competency/states.repository';
+import { competencyPipeline } from '../competency/competency-pipeline';
+import { relinkLearner } from '../competency/relink-learner';
+import { REBUILD_QUEUE, type RebuildJobData } from '../competency/rebuild';
 import { frameworksService, type FrameworksService } from './frameworks/frameworks.service';
 import { learnersService, type LearnersService } from './learners/learners.service';
-import { relinkLearnerFallback, type RelinkLearner } from './learners/relink-fallback';
 import { scoresService, type ScoresService } from './scores/scores.service';
 import { observationsService, type ObservationsService } from './observations/observations.service';
+import { operationsService, type OperationsService } from './operations/operations.service';
 
 /** The use cases behind /api, built once at start. */
 export interface ApiServices {
@@ -20,6 +20,9 @@ export interface ApiServices {
   learners: LearnersService;
   scores: ScoresService;
   observations: ObservationsService;
+  operations: OperationsService;
+  /** Closes the API's own Redis connection (the rebuild queue's producer). */
+  close(): Promise<void>;
 }
 
 export interface ApiServicesDeps {
@@ -29,23 +32,34 @@ export interface ApiServicesDeps {
   /** Observations are stored through the statements use case, like any statement. */
   statements: StoreStatementsService;
   scoring: ScoringQueue;
-  /** The scoring pipeline's relink; a minimal stand-in is used when absent. */
-  relink?: RelinkLearner;
 }
 
-/** Builds the /api services and makes sure the indexes their queries use exist. */
+/** Builds the /api services over the scoring pipeline's repositories, and makes sure their indexes exist. */
 export async function buildApiServices(deps: ApiServicesDeps): Promise<ApiServices> {
-  const definitions = definitionsRepository(deps.db);
-  const learners = learnersRepository(deps.db);
-  const evidence = evidenceRepository(deps.db);
-  const states = statesRepository(deps.db);
-  const generations = generationsRepository(deps.db);
-  await Promise.all([definitions.ensureIndexes(), learners.ensureIndexes(), evidence.ensureIndexes(), states.ensureIndexes()]);
-  const relink = deps.relink ?? relinkLearnerFallback({ definitions, evidence, states, generations });
+  // The pipeline's repositories and relink (with write-back: moving evidence may validate). No
+  // scoring-set TTL: a relink right after a framework was saved must see that framework.
+  const pipeline = competencyPipeline({ db: deps.db, statementsService: deps.statements, logger: deps.logger, scoringSetTtlMs: 0 });
+  await pipeline.ensureIndexes();
+  const { definitions, learners, evidence, states, generations, skips } = pipeline;
+
+  // Producer only, so commands fail fast while Redis is down (the API answers 503) instead of queueing.
+  const connection = new IORedis(deps.config.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  connection.on('error', (err) => deps.logger.warn({ err: err.message }, 'rebuild queue: Redis connection error'));
+  const rebuild = new Queue<RebuildJobData>(REBUILD_QUEUE, { connection, prefix: deps.config.queuePrefix });
+  rebuild.on('error', (err) => deps.logger.warn({ err: err.message }, 'rebuild queue error'));
+
   return {
     frameworks: frameworksService({ definitions }),
-    learners: learnersService({ learners, relink }),
+    learners: learnersService({ learners, relink: async (input) => { await relinkLearner(pipeline, input); } }),
     scores: scoresService({ definitions, learners, evidence, states, generations }),
     observations: observationsService({ definitions, learners, statements: deps.statements }),
+    operations: operationsService({ queues: { scoring: deps.scoring.queue, rebuild }, skips, generations }),
+    async close() {
+      // With Redis unreachable, close would wait for it; give up after two seconds.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([rebuild.close(), new Promise((resolve) => { timer = setTimeout(resolve, 2000); })]).catch(() => undefined);
+      clearTimeout(timer);
+      connection.disconnect();
+    },
   };
 }

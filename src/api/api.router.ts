@@ -6,6 +6,7 @@ import { frameworksRouter } from './frameworks/frameworks.router';
 import { learnersRouter } from './learners/learners.router';
 import { scoresRouter } from './scores/scores.router';
 import { observationsRouter } from './observations/observations.router';
+import { operationsRouter } from './operations/operations.router';
 
 export interface ApiRouterDeps {
   auth: AuthService;
@@ -25,6 +26,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   api.use('/learners', learnersRouter({ auth, learners: services.learners, bodyLimitBytes }));
   api.use('/learners', scoresRouter({ auth, scores: services.scores }));
   api.use('/observations', observationsRouter({ auth, observations: services.observations, bodyLimitBytes }));
+  api.use(operationsRouter({ auth, operations: services.operations }));
   api.use((req, _res, next) => next(new AppError('NOT_FOUND', `No /api resource at ${req.method} ${req.baseUrl}${req.path}; see docs/api.md`)));
   return api;
 }

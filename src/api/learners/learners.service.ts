@@ -4,7 +4,12 @@ import type { ValidationProblem } from '../../xapi/validation-problem';
 import { agentOfIfiKey } from '../shared/agents';
 import { parseLearnerBody, type LearnerInput } from './learner-input';
 import { parseLearnersCsv } from './learners-csv';
-import type { RelinkLearner } from './relink-fallback';
+
+/**
+ * Moves the evidence of the implicit learners holding these identities to the learner and
+ * recomputes its states (the scoring pipeline's `relinkLearner`).
+ */
+export type RelinkLearner = (input: { store: string; learnerId: string; identities: string[] }) => Promise<void>;
 
 export interface LearnersServiceDeps {
   learners: LearnersRepository;

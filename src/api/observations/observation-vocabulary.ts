@@ -12,14 +12,17 @@
  * statement about one competency share its activity.
  */
 
+import { ACTIVITY_TYPE_COMPETENCY, competencyIri, frameworkIri } from '../../competency/write-back';
+
+/** Shared with the pipeline's write-back statements: one activity per competency and framework. */
+export { ACTIVITY_TYPE_COMPETENCY, competencyIri, frameworkIri };
+
 const NS = 'https://competency-lrs.dev/xapi';
 
 /** The learner demonstrated the indicator (object), as rated by the assessor in context. */
 export const VERB_DEMONSTRATED = `${NS}/verbs/demonstrated`;
 /** Activity type of a behavioural indicator of a competency. */
 export const ACTIVITY_TYPE_INDICATOR = `${NS}/activity-types/behavioural-indicator`;
-/** TLA activity type of a competency (as the write-back statements use). */
-export const ACTIVITY_TYPE_COMPETENCY = 'https://w3id.org/xapi/tla/activity-types/competency';
 /** Activity type of a competency framework. */
 export const ACTIVITY_TYPE_FRAMEWORK = `${NS}/activity-types/competency-framework`;
 /** `contextAgents[].relevantTypes` entry naming the assessor (xAPI 2.0 Data §2.4.6.3). */
@@ -38,20 +41,6 @@ export const OBSERVATION_EXTENSIONS = {
   /** The rating as given: a level id of the competency's scale or a number 0..1. */
   rating: `${EXT}/rating`,
 } as const;
-
-const ABSOLUTE_IRI = /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/;
-
-/** The framework's activity IRI: its id when that is an IRI, else a URN derived from it. */
-export function frameworkIri(frameworkId: string): string {
-  return ABSOLUTE_IRI.test(frameworkId) ? frameworkId : `urn:competency-lrs:framework:${encodeURIComponent(frameworkId)}`;
-}
-
-/** The competency's activity IRI: its id when that is an IRI (CASE item URIs are global), else derived. */
-export function competencyIri(frameworkId: string, competencyId: string): string {
-  if (ABSOLUTE_IRI.test(competencyId)) return competencyId;
-  if (/^https?:\/\/[^#\s]+$/i.test(frameworkId)) return `${frameworkId.replace(/\/+$/, '')}/competencies/${encodeURIComponent(competencyId)}`;
-  return `urn:competency-lrs:competency:${encodeURIComponent(frameworkId)}:${encodeURIComponent(competencyId)}`;
-}
 
 /** The indicator's activity IRI; indicator ids are only unique within their competency. */
 export function indicatorIri(frameworkId: string, competencyId: string, indicatorId: string): string {
