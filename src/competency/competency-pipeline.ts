@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { StoreStatementsService } from '../statements/statements.service';
 import { definitionsRepository, type DefinitionsRepository } from './definitions.repository';
 import { evidenceRepository, type EvidenceRepository } from './evidence.repository';
+import { evidenceCellsRepository, type EvidenceCellsRepository } from './evidence-cells.repository';
 import { generationsRepository, type GenerationsRepository } from './generations.repository';
 import { learnersRepository, type LearnersRepository } from './learners.repository';
 import { statesRepository, type StatesRepository } from './states.repository';
@@ -20,6 +21,8 @@ export interface PipelineDeps {
   definitions: DefinitionsRepository;
   learners: LearnersRepository;
   evidence: EvidenceRepository;
+  /** Live evidence per cell, what states are computed from (derived from the log). */
+  cells: EvidenceCellsRepository;
   states: StatesRepository;
   rollups: RollupsRepository;
   seqs: ScoringSeqsRepository;
@@ -58,6 +61,7 @@ export function competencyPipeline(opts: PipelineOptions): PipelineDeps & { ensu
     definitions,
     learners,
     evidence: evidenceRepository(db),
+    cells: evidenceCellsRepository(db),
     states: statesRepository(db),
     rollups: rollupsRepository(db),
     seqs: scoringSeqsRepository(db),
@@ -74,7 +78,7 @@ export function competencyPipeline(opts: PipelineOptions): PipelineDeps & { ensu
     ...deps,
     async ensureIndexes() {
       await Promise.all([
-        deps.definitions.ensureIndexes(), deps.learners.ensureIndexes(), deps.evidence.ensureIndexes(), deps.states.ensureIndexes(),
+        deps.definitions.ensureIndexes(), deps.learners.ensureIndexes(), deps.evidence.ensureIndexes(), deps.cells.ensureIndexes(), deps.states.ensureIndexes(),
         deps.rollups.ensureIndexes(), deps.seqs.ensureIndexes(), deps.skips.ensureIndexes(), deps.writebacks.ensureIndexes(),
       ]);
     },

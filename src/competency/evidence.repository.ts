@@ -47,10 +47,10 @@ export function evidenceRepository(db: Db) {
      * Every (learner, framework, competency) cell that statements gave evidence to, retracted or not:
      * a retried voiding job must recompute the cells an earlier attempt already retracted.
      */
-    async cellsOf(store: string, generation: number, statementIds: string[]): Promise<Array<{ learnerId: string; frameworkId: string; competencyId: string }>> {
+    async cellsOf(store: string, generation: number, statementIds: string[]): Promise<Array<{ learnerId: string; frameworkId: string; competencyId: string; statementId: string; ruleId: string }>> {
       if (statementIds.length === 0) return [];
-      const rows = await col.find({ store, generation, statementId: { $in: statementIds } }, { projection: { _id: 0, learnerId: 1, frameworkId: 1, competencyId: 1 } }).toArray();
-      return rows.map((r) => ({ learnerId: r.learnerId, frameworkId: r.frameworkId, competencyId: r.competencyId }));
+      const rows = await col.find({ store, generation, statementId: { $in: statementIds } }, { projection: { _id: 0, learnerId: 1, frameworkId: 1, competencyId: 1, statementId: 1, ruleId: 1 } }).toArray();
+      return rows.map((r) => ({ learnerId: r.learnerId, frameworkId: r.frameworkId, competencyId: r.competencyId, statementId: r.statementId, ruleId: r.ruleId }));
     },
     /** Live evidence of one learner for one competency (what the state is computed from). */
     forCell(store: string, generation: number, cell: { learnerId: string; frameworkId: string; competencyId: string }): Promise<EvidenceDoc[]> {

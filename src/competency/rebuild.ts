@@ -3,6 +3,7 @@ import { evidenceFromStatement, type EvidenceItem, type StatementLike } from '..
 import { agentIfiKey } from '../statements/model/agent-ifi';
 import type { PipelineDeps } from './competency-pipeline';
 import { recomputeLearner } from './recompute-cells';
+import { writeEvidence } from './update-learner';
 import type { SkipInput } from './scoring-skips.repository';
 import { isSystemAuthored } from './write-back';
 
@@ -57,7 +58,7 @@ export async function rebuildStore(deps: PipelineDeps, opts: RebuildOptions): Pr
   } else {
     // Leftovers of an abandoned build with this number would never have been retracted by voiding.
     const stale = { store, generation: before.active + 1 };
-    await Promise.all([deps.evidence.collection, deps.states.collection, deps.rollups.collection, deps.skips.collection].map((c) => c.deleteMany(stale)));
+    await Promise.all([deps.evidence.collection, deps.cells.collection, deps.states.collection, deps.rollups.collection, deps.skips.collection].map((c) => c.deleteMany(stale)));
     const begun = await deps.generations.beginBuild(store, startedAt);
     generation = begun ?? (await deps.generations.peek(store)).building ?? NaN;
     if (Number.isNaN(generation)) throw new Error(`store ${store}: could not start a rebuild`);
@@ -103,10 +104,15 @@ export async function rebuildStore(deps: PipelineDeps, opts: RebuildOptions): Pr
         for (const s of r.skipped) skips.push({ statementId: doc.id, storedAt: doc.stored, reason: s.reason, frameworkId: sf.framework.id, ruleId: s.ruleId, competencyId: s.competencyId });
       }
     }
-    await Promise.all([deps.evidence.upsert(store, generation, rows), deps.skips.record(store, generation, skips, now)]);
+    await Promise.all([writeEvidence(deps, store, generation, rows), deps.skips.record(store, generation, skips, now)]);
     // Voided while we read the page: the voiding job may have retracted before these rows landed.
     const voided = await deps.statements.voidedAmong(store, page.map((d) => d.id));
-    if (voided.length > 0) await deps.evidence.retract(store, generation, voided, 'voided', now);
+    if (voided.length > 0) {
+      const retracted = await deps.evidence.cellsOf(store, generation, voided);
+      await Promise.all([deps.evidence.retract(store, generation, voided, 'voided', now), deps.cells.remove(store, generation, retracted)]);
+    }
+    // Live jobs recomputing these learners meanwhile must notice the new evidence (see recomputeLearner).
+    for (const learnerId of new Set(rows.map((r) => r.learnerId))) await deps.seqs.bump(store, learnerId);
     const last = page[page.length - 1] as (typeof page)[number];
     after = { stored: last.stored, oid: last._id };
     scanned += page.length;
@@ -140,6 +146,7 @@ export async function rebuildStore(deps: PipelineDeps, opts: RebuildOptions): Pr
   if (previous === null) throw new Error(`store ${store}: generation ${generation} is no longer being built (abandoned by another process?)`);
   const dropOld = () => Promise.all([
     deps.evidence.dropGenerationsBelow(store, generation),
+    deps.cells.dropGenerationsBelow(store, generation),
     deps.states.dropGenerationsBelow(store, generation),
     deps.rollups.dropGenerationsBelow(store, generation),
     deps.skips.dropGenerationsBelow(store, generation),

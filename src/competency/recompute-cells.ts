@@ -1,5 +1,5 @@
-import { computeState, rollupCompetency, type CompetencyStanding, type CompetencyState } from '../engine';
-import type { EvidenceDoc, EvidenceRepository } from './evidence.repository';
+import { computeState, rollupCompetency, type CompetencyStanding, type CompetencyState, type EvidenceItem } from '../engine';
+import type { EvidenceCellsRepository } from './evidence-cells.repository';
 import type { StatesRepository } from './states.repository';
 import type { RollupsRepository } from './rollups.repository';
 import type { ScoringSeqsRepository } from './scoring-seqs.repository';
@@ -9,7 +9,7 @@ import type { ScoringFramework, ScoringSet } from './scoring-set';
 export interface CellRef { frameworkId: string; competencyId: string }
 
 export interface RecomputeDeps {
-  evidence: EvidenceRepository;
+  cells: EvidenceCellsRepository;
   states: StatesRepository;
   rollups: RollupsRepository;
   seqs: ScoringSeqsRepository;
@@ -19,126 +19,127 @@ export interface RecomputeInput {
   store: string;
   generation: number;
   learnerId: string;
-  /** The cells whose evidence changed, or `all` for every cell the learner has evidence in. */
+  /** The cells whose evidence changed, or `all` for every competency of every framework. */
   cells: CellRef[] | 'all';
   set: ScoringSet;
   now: Date;
 }
 
-/** A recomputed leaf state; `written` is false when a newer computation had already been stored. */
-export interface RecomputedState {
-  frameworkId: string;
-  state: CompetencyState;
-  written: boolean;
-  /** The live evidence the state was computed from. */
-  evidence: EvidenceDoc[];
-}
+/** A recomputed leaf state, with the live evidence it was computed from. */
+export interface RecomputedState { frameworkId: string; state: CompetencyState; evidence: EvidenceItem[] }
 
-export interface RecomputedRollup {
-  frameworkId: string;
-  standing: CompetencyStanding;
-  written: boolean;
-  evidence: EvidenceDoc[];
-}
+/** A recomputed roll-up, with the live evidence of its subtree. */
+export interface RecomputedRollup { frameworkId: string; standing: CompetencyStanding; evidence: EvidenceItem[] }
 
 const cellKey = (frameworkId: string, competencyId: string) => `${frameworkId}\u0000${competencyId}`;
 
+/** Rounds beyond this many mean evidence of one learner changes faster than we can compute. */
+const MAX_ROUNDS = 100;
+
 /**
- * Recomputes a learner's states from the evidence log: each touched leaf from its live evidence
- * (`computeState`, order-independent, so replays and late statements agree), and every ancestor that
- * rolls up from its children (`rollupCompetency`) from the leaf states of its subtree. Writes are
- * ordered by the learner's scoring sequence (see `scoring-seqs.repository.ts`), so concurrent jobs
- * for one learner cannot leave a stale state behind. Cells of a competency the current framework no
- * longer has are left as they are.
+ * Recomputes a learner's states from its live evidence: each touched leaf with `computeState`
+ * (order-independent, so replays and late statements agree), and every ancestor that rolls up from
+ * its children with `rollupCompetency` over the leaves of its subtree. Cells of a competency the
+ * current framework no longer has are left as they are.
+ *
+ * Concurrency without transactions: jobs for one learner may interleave their evidence writes,
+ * reads and state writes in any order. Whoever changes a learner's evidence bumps the learner's
+ * counter afterwards (`scoring-seqs.repository.ts`) and then calls this. Each round reads the
+ * counter, reads the evidence, writes the states and reads the counter again. Unchanged: any
+ * evidence written after our read is bumped after our second read, by a job that only then starts
+ * its own round, so its write follows ours. Changed: our read may have missed evidence, or our write
+ * may have overwritten a more complete state, so we go round again. The last write is therefore
+ * always computed from complete evidence, and only evidence changes (not other recomputations)
+ * cause extra rounds. Every query is by unique key (one round trip each).
  */
 export async function recomputeLearner(deps: RecomputeDeps, input: RecomputeInput): Promise<{ states: RecomputedState[]; rollups: RecomputedRollup[] }> {
-  const { store, generation, learnerId, set, now } = input;
-  // Drawn before reading the evidence, after the caller wrote its own.
-  const seq = await deps.seqs.next(store, learnerId);
-
-  let evidence: EvidenceDoc[];
-  let cells: CellRef[];
-  if (input.cells === 'all') {
-    evidence = await deps.evidence.forLearner(store, generation, learnerId);
-    cells = uniqueCells(evidence);
-  } else {
-    cells = dedupe(input.cells);
-    const withRollups = [...new Set(cells.filter((c) => (set.byId.get(c.frameworkId)?.rollupAncestors.get(c.competencyId)?.length ?? 0) > 0).map((c) => c.frameworkId))];
-    // A roll-up needs every leaf of its subtree: read the learner's whole framework then.
-    evidence = withRollups.length > 0
-      ? [
-        ...await deps.evidence.forLearner(store, generation, learnerId, withRollups),
-        ...await deps.evidence.forCells(store, generation, learnerId, cells.filter((c) => !withRollups.includes(c.frameworkId))),
-      ]
-      : await deps.evidence.forCells(store, generation, learnerId, cells);
+  const { store, generation, learnerId, set } = input;
+  const wanted = expandCells(input.cells, set);
+  for (let round = 1; ; round++) {
+    const seq = await deps.seqs.current(store, learnerId);
+    const docs = await deps.cells.get(store, generation, learnerId, wanted.read);
+    const byCell = new Map<string, EvidenceItem[]>();
+    for (const d of docs) byCell.set(cellKey(d.frameworkId, d.competencyId), Object.values(d.items ?? {}));
+    const result = compute({ learnerId, set, byCell, leaves: wanted.leaves, rollups: wanted.rollups, now: input.now, onlyWithEvidence: input.cells === 'all' });
+    await Promise.all([
+      deps.states.putComputed(store, generation, result.states.map((r) => ({ frameworkId: r.frameworkId, frameworkVersion: set.byId.get(r.frameworkId)?.frameworkVersion ?? 0, state: r.state })), seq, input.now),
+      deps.rollups.putComputed(store, generation, result.rollups.map((r) => ({ learnerId, frameworkId: r.frameworkId, frameworkVersion: set.byId.get(r.frameworkId)?.frameworkVersion ?? 0, standing: r.standing })), seq, input.now),
+    ]);
+    if ((await deps.seqs.current(store, learnerId)) === seq) return result;
+    if (round >= MAX_ROUNDS) throw new Error(`learner ${learnerId}: states recomputed ${round} times without settling`);
   }
-  const byCell = new Map<string, EvidenceDoc[]>();
-  for (const e of evidence) {
-    const k = cellKey(e.frameworkId, e.competencyId);
-    const list = byCell.get(k);
-    if (list === undefined) byCell.set(k, [e]);
-    else list.push(e);
-  }
+}
 
+interface Wanted {
+  /** Leaf cells to compute and store. */
+  leaves: CellRef[];
+  /** Roll-up parents to compute and store. */
+  rollups: CellRef[];
+  /** Cells whose evidence the computation needs (the leaves, and every cell under the roll-ups). */
+  read: CellRef[];
+}
+
+function expandCells(cells: CellRef[] | 'all', set: ScoringSet): Wanted {
+  const leaves = new Map<string, CellRef>();
+  const rollups = new Map<string, CellRef>();
+  const read = new Map<string, CellRef>();
+  const add = (m: Map<string, CellRef>, c: CellRef) => m.set(cellKey(c.frameworkId, c.competencyId), c);
+  const touched = cells === 'all'
+    ? set.frameworks.flatMap((sf) => sf.framework.competencies.filter((c) => c.rollup === undefined).map((c) => ({ frameworkId: sf.framework.id, competencyId: c.id })))
+    : cells;
+  for (const c of touched) {
+    const sf = set.byId.get(c.frameworkId);
+    if (sf === undefined || !sf.byId.has(c.competencyId)) continue;
+    add(leaves, c);
+    add(read, c);
+    for (const p of sf.rollupAncestors.get(c.competencyId) ?? []) {
+      if (rollups.has(cellKey(c.frameworkId, p))) continue;
+      add(rollups, { frameworkId: c.frameworkId, competencyId: p });
+      for (const d of descendants(sf, p)) add(read, { frameworkId: c.frameworkId, competencyId: d });
+    }
+  }
+  return { leaves: [...leaves.values()], rollups: [...rollups.values()], read: [...read.values()] };
+}
+
+function descendants(sf: ScoringFramework, parentId: string): string[] {
+  return sf.framework.competencies.filter((c) => (sf.rollupAncestors.get(c.id) ?? []).includes(parentId) || c.parentId === parentId).map((c) => c.id);
+}
+
+// `onlyWithEvidence`: for `all`, cells without evidence are left out rather than deleted one by one.
+function compute(input: { learnerId: string; set: ScoringSet; byCell: Map<string, EvidenceItem[]>; leaves: CellRef[]; rollups: CellRef[]; now: Date; onlyWithEvidence: boolean }) {
+  const { learnerId, set, byCell, now } = input;
   const computed = new Map<string, CompetencyState>();
   const stateOf = (sf: ScoringFramework, competencyId: string): CompetencyState | undefined => {
     const k = cellKey(sf.framework.id, competencyId);
     let s = computed.get(k);
     const competency = sf.byId.get(competencyId);
-    if (s === undefined && competency !== undefined) {
+    if (s === undefined && competency !== undefined && competency.rollup === undefined) {
       s = computeState({ competency, learnerId, evidence: byCell.get(k) ?? [], now });
       computed.set(k, s);
     }
     return s;
   };
-
-  const stateRows: Array<{ frameworkId: string; frameworkVersion: number; state: CompetencyState; evidence: EvidenceDoc[] }> = [];
-  const rollupTargets = new Map<string, Set<string>>();
-  for (const c of cells) {
-    const sf = set.byId.get(c.frameworkId);
-    if (sf === undefined || !sf.byId.has(c.competencyId)) continue;
-    const state = stateOf(sf, c.competencyId) as CompetencyState;
-    stateRows.push({ frameworkId: c.frameworkId, frameworkVersion: sf.frameworkVersion, state, evidence: byCell.get(cellKey(c.frameworkId, c.competencyId)) ?? [] });
-    for (const p of sf.rollupAncestors.get(c.competencyId) ?? []) {
-      let targets = rollupTargets.get(c.frameworkId);
-      if (targets === undefined) rollupTargets.set(c.frameworkId, (targets = new Set()));
-      targets.add(p);
-    }
+  const states: RecomputedState[] = [];
+  for (const c of input.leaves) {
+    const sf = set.byId.get(c.frameworkId) as ScoringFramework;
+    const state = stateOf(sf, c.competencyId);
+    if (state !== undefined && !(input.onlyWithEvidence && state.evidenceCount === 0)) states.push({ frameworkId: c.frameworkId, state, evidence: byCell.get(cellKey(c.frameworkId, c.competencyId)) ?? [] });
   }
-
-  const rollupRows: Array<{ learnerId: string; frameworkId: string; frameworkVersion: number; standing: CompetencyStanding; evidence: EvidenceDoc[] }> = [];
-  for (const [frameworkId, targets] of rollupTargets) {
-    const sf = set.byId.get(frameworkId) as ScoringFramework;
-    // Leaf states of this framework, for every competency the learner has evidence in.
-    const states = new Map<string, CompetencyState>();
-    for (const e of evidence) {
-      if (e.frameworkId !== frameworkId || states.has(e.competencyId)) continue;
-      const s = stateOf(sf, e.competencyId);
-      if (s !== undefined) states.set(e.competencyId, s);
+  const rollups: RecomputedRollup[] = [];
+  for (const r of input.rollups) {
+    const sf = set.byId.get(r.frameworkId) as ScoringFramework;
+    const under = descendants(sf, r.competencyId);
+    const leafStates = new Map<string, CompetencyState>();
+    const evidence: EvidenceItem[] = [];
+    for (const id of under) {
+      const items = byCell.get(cellKey(r.frameworkId, id));
+      if (items === undefined || items.length === 0) continue;
+      const s = stateOf(sf, id);
+      if (s !== undefined) leafStates.set(id, s);
+      evidence.push(...items);
     }
-    for (const competencyId of targets) {
-      const standing = rollupCompetency({ framework: sf.framework, states, competencyId, now });
-      const inSubtree = evidence.filter((e) => e.frameworkId === frameworkId && (sf.rollupAncestors.get(e.competencyId) ?? []).includes(competencyId));
-      rollupRows.push({ learnerId, frameworkId, frameworkVersion: sf.frameworkVersion, standing, evidence: inSubtree });
-    }
+    if (input.onlyWithEvidence && evidence.length === 0) continue;
+    rollups.push({ frameworkId: r.frameworkId, standing: rollupCompetency({ framework: sf.framework, states: leafStates, competencyId: r.competencyId, now }), evidence });
   }
-
-  const [stateWritten, rollupWritten] = await Promise.all([
-    deps.states.putIfNewer(store, generation, stateRows, seq, now),
-    deps.rollups.putIfNewer(store, generation, rollupRows, seq, now),
-  ]);
-  return {
-    states: stateRows.map((r, i) => ({ frameworkId: r.frameworkId, state: r.state, written: stateWritten[i] ?? false, evidence: r.evidence })),
-    rollups: rollupRows.map((r, i) => ({ frameworkId: r.frameworkId, standing: r.standing, written: rollupWritten[i] ?? false, evidence: r.evidence })),
-  };
-}
-
-function dedupe(cells: CellRef[]): CellRef[] {
-  const seen = new Map<string, CellRef>();
-  for (const c of cells) seen.set(cellKey(c.frameworkId, c.competencyId), c);
-  return [...seen.values()];
-}
-
-function uniqueCells(evidence: EvidenceDoc[]): CellRef[] {
-  return dedupe(evidence.map((e) => ({ frameworkId: e.frameworkId, competencyId: e.competencyId })));
+  return { states, rollups };
 }

@@ -36,12 +36,27 @@ export async function relinkLearner(deps: PipelineDeps, input: RelinkInput): Pro
   const absorbedDocs = await deps.learners.absorbImplicit(store, identities, learnerId);
   if (input.attributes !== undefined) await deps.learners.upsert(store, { learnerId, identities, attributes: input.attributes }, now);
   const from = [...new Set([...absorbedDocs, ...identities.map((i) => `implicit:${i}`)])].filter((id) => id !== learnerId);
-  await deps.evidence.reassign(store, from, learnerId);
-  await Promise.all([deps.states.reassign(store, from), deps.rollups.removeLearners(store, from)]);
+  await moveLearnerEvidence(deps, { store, from, to: learnerId });
   const generations = await deps.generations.peek(store);
   const set = await deps.scoringSets.get(store);
   await updateLearner(deps, { store, generations, learnerId, cells: 'all', set, now });
   return { absorbed: absorbedDocs };
+}
+
+/**
+ * Moves every generation's evidence of some learners to another (log rows and live cells) and
+ * deletes their states; the caller recomputes the receiving learner. Idempotent.
+ */
+export async function moveLearnerEvidence(deps: PipelineDeps, input: { store: string; from: string[]; to: string }): Promise<void> {
+  const { store, from, to } = input;
+  if (from.length === 0) return;
+  await deps.evidence.reassign(store, from, to);
+  const docs = await deps.cells.ofLearners(store, from);
+  for (const d of docs) {
+    await deps.cells.add(store, d.generation, Object.values(d.items ?? {}).map((item) => ({ ...item, learnerId: to, frameworkId: d.frameworkId })));
+  }
+  await deps.cells.delete(docs.map((d) => d._id));
+  await Promise.all([deps.states.reassign(store, from), deps.rollups.removeLearners(store, from)]);
 }
 
 /**

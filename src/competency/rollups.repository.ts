@@ -1,13 +1,12 @@
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { CompetencyStanding } from '../engine';
-import { conditionalBulk } from './states.repository';
 
 /**
  * Standings of parent competencies that roll up from their children (`rollupCompetency`), per
  * learner and scoring generation. Kept apart from `competency_states` because a roll-up has no
  * evidence or Beta posterior of its own: its shape is the engine's `CompetencyStanding`, children
- * included, so the API can show why a parent is (not) validated. A standing with `score: null`
- * means no child has evidence (kept, like state tombstones, so stale writes cannot resurrect).
+ * included, so the API can show why a parent is (not) validated. A standing with `score: null` is
+ * never stored: a parent whose children have no evidence has no document.
  */
 export interface RollupDoc extends CompetencyStanding {
   store: string;
@@ -28,17 +27,16 @@ export function rollupsRepository(db: Db) {
       await col.createIndex({ store: 1, generation: 1, frameworkId: 1, competencyId: 1, learnerId: 1 }, { name: 'store_gen_competency' });
       await col.createIndex({ store: 1, generation: 1, validUntil: 1 }, { name: 'store_gen_validUntil' });
     },
-    /** Conditional on `seq` like `states.putIfNewer`; returns which rows were written. */
-    putIfNewer(store: string, generation: number, rows: Array<{ learnerId: string; frameworkId: string; frameworkVersion: number; standing: CompetencyStanding }>, seq: number, now: Date): Promise<boolean[]> {
-      if (rows.length === 0) return Promise.resolve([]);
-      const ops: AnyBulkWriteOperation<RollupDoc>[] = rows.map((r) => ({
-        replaceOne: {
-          filter: { store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, competencyId: r.standing.competencyId, $or: [{ seq: { $lt: seq } }, { seq: { $exists: false } }] },
-          replacement: { ...r.standing, store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now, seq },
-          upsert: true,
-        },
-      }));
-      return conditionalBulk(col, ops);
+    /** Writes recomputed standings by their unique key; one whose children have no evidence is deleted. */
+    async putComputed(store: string, generation: number, rows: Array<{ learnerId: string; frameworkId: string; frameworkVersion: number; standing: CompetencyStanding }>, seq: number, now: Date): Promise<void> {
+      if (rows.length === 0) return;
+      const ops: AnyBulkWriteOperation<RollupDoc>[] = rows.map((r) => {
+        const filter = { store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, competencyId: r.standing.competencyId };
+        return r.standing.score === null
+          ? { deleteOne: { filter } }
+          : { replaceOne: { filter, replacement: { ...r.standing, store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now, seq }, upsert: true } };
+      });
+      await col.bulkWrite(ops, { ordered: false });
     },
     forLearner(store: string, generation: number, learnerId: string, frameworkId?: string): Promise<RollupDoc[]> {
       return col.find({ store, generation, learnerId, ...(frameworkId ? { frameworkId } : {}), score: { $ne: null } }, { projection: { _id: 0 } }).sort({ frameworkId: 1, competencyId: 1 }).toArray();

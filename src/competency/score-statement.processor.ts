@@ -5,7 +5,8 @@ import type { ScoringJobData } from '../queue/scoring-queue';
 import { agentIfiKey } from '../statements/model/agent-ifi';
 import type { PipelineDeps } from './competency-pipeline';
 import type { SkipInput } from './scoring-skips.repository';
-import { generationList, retractStatements, updateLearner } from './update-learner';
+import { generationList, retractStatements, updateLearner, writeEvidence } from './update-learner';
+import { moveLearnerEvidence } from './relink-learner';
 import { isSystemAuthored } from './write-back';
 
 /** What a scoring job did (the job's return value, visible in BullMQ). */
@@ -102,7 +103,7 @@ export async function scoreStatement(deps: PipelineDeps, data: ScoringJobData): 
     for (const e of r.evidence) rows.push({ ...e, frameworkId: sf.framework.id });
     for (const s of r.skipped) skips.push({ statementId, storedAt, reason: s.reason, frameworkId: sf.framework.id, ruleId: s.ruleId, competencyId: s.competencyId });
   }
-  await Promise.all(generationList(generations).flatMap((g) => [deps.evidence.upsert(store, g, rows), deps.skips.record(store, g, skips, now)]));
+  await Promise.all(generationList(generations).flatMap((g) => [writeEvidence(deps, store, g, rows), deps.skips.record(store, g, skips, now)]));
   await deps.afterEvidence?.({ store, statementId });
 
   if (rows.length > 0) {
@@ -110,7 +111,7 @@ export async function scoreStatement(deps: PipelineDeps, data: ScoringJobData): 
     if (learner.implicit) {
       const owner = await deps.learners.findByIdentity(store, identity);
       if (owner !== null && owner.learnerId !== learner.learnerId) {
-        await deps.evidence.reassign(store, [learner.learnerId], owner.learnerId);
+        await moveLearnerEvidence(deps, { store, from: [learner.learnerId], to: owner.learnerId });
         learner = owner;
       }
     }

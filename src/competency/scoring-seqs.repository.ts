@@ -4,11 +4,9 @@ import { isDuplicateKeyError } from '../statements/statements.repository';
 interface SeqDoc { store: string; learnerId: string; seq: number }
 
 /**
- * A counter per learner that orders state recomputations. Without transactions, two jobs for one
- * learner can both write evidence, read it and write states in any interleaving; the state must
- * end up computed from the *last* read. Each job draws a number after writing its evidence and
- * before reading it back, and states are written only over lower numbers: the job with the highest
- * number read after every evidence write that drew a lower one, so its state is complete.
+ * A counter per learner of changes to its evidence (see `recompute-cells.ts`): whoever changes a
+ * learner's evidence bumps it afterwards; a recomputation reads it before reading the evidence and
+ * again after writing states, and goes round again if it moved.
  */
 export function scoringSeqsRepository(db: Db) {
   const col: Collection<SeqDoc> = db.collection('scoring_seqs');
@@ -16,7 +14,8 @@ export function scoringSeqsRepository(db: Db) {
     async ensureIndexes(): Promise<void> {
       await col.createIndex({ store: 1, learnerId: 1 }, { unique: true, name: 'store_learner' });
     },
-    async next(store: string, learnerId: string): Promise<number> {
+    /** Counts one change of the learner's evidence (call it after the change is written). */
+    async bump(store: string, learnerId: string): Promise<number> {
       for (let attempt = 0; ; attempt++) {
         try {
           const doc = await col.findOneAndUpdate({ store, learnerId }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after', projection: { _id: 0, seq: 1 } });
@@ -26,6 +25,11 @@ export function scoringSeqsRepository(db: Db) {
           if (!isDuplicateKeyError(err) || attempt >= 2) throw err;
         }
       }
+    },
+    /** The learner's count of evidence changes (0 if none). */
+    async current(store: string, learnerId: string): Promise<number> {
+      const doc = await col.findOne({ store, learnerId }, { projection: { _id: 0, seq: 1 } });
+      return doc?.seq ?? 0;
     },
   };
 }

@@ -24,11 +24,14 @@ export function scoringStatementsRepository(db: Db) {
     },
     /**
      * Clears the mark of a statement that is still not voided; false when it is voided (or gone),
-     * in which case the caller retracts what it just wrote. One round trip for the common case.
+     * in which case the caller retracts what it just wrote. Read, then write, each by the unique
+     * key: the read is what orders us against a voiding (see the processor).
      */
     async clearIfNotVoided(store: string, id: string): Promise<boolean> {
-      const r = await col.updateOne({ store, id, voided: false }, { $set: { toScore: false } });
-      return r.matchedCount === 1;
+      const d = await col.findOne({ store, id }, { projection: { _id: 0, voided: 1 } });
+      if (d === null || d.voided) return false;
+      await col.updateOne({ store, id }, { $set: { toScore: false } });
+      return true;
     },
     async clear(store: string, id: string): Promise<void> {
       await col.updateOne({ store, id }, { $set: { toScore: false } });

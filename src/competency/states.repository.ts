@@ -3,9 +3,8 @@ import type { CompetencyState } from '../engine';
 import { decodeKey, encodeKey } from '../statements/model/key-codec';
 
 /**
- * The current state of one learner on one competency, per scoring generation. A state whose
- * `evidenceCount` is 0 (all its evidence voided or moved) is kept as a tombstone so that a slower,
- * stale recomputation cannot resurrect it (see `seq`); `get` and `forLearner` skip tombstones.
+ * The current state of one learner on one competency, per scoring generation. Only cells with live
+ * evidence have one (`get` and `forLearner` also skip any with `evidenceCount` 0).
  */
 export interface StateDoc extends CompetencyState {
   store: string;
@@ -13,15 +12,11 @@ export interface StateDoc extends CompetencyState {
   frameworkVersion: number;
   generation: number;
   updatedAt: Date;
-  /**
-   * The learner's scoring sequence number the state was computed under (`scoring-seqs.repository.ts`).
-   * A write carrying a lower number than the stored one is stale and dropped. Absent on states
-   * written by `put`.
-   */
+  /** The learner's scoring sequence number the state was computed under (`scoring-seqs.repository.ts`); absent on states written by `put`. */
   seq?: number;
 }
 
-/** One state to write with {@link StatesRepository.putIfNewer}. */
+/** One state to write with {@link StatesRepository.putComputed}. */
 export interface StateWrite {
   frameworkId: string;
   frameworkVersion: number;
@@ -54,20 +49,20 @@ export function statesRepository(db: Db) {
       await col.replaceOne({ store, generation, learnerId: state.learnerId, frameworkId, competencyId: state.competencyId }, doc, { upsert: true });
     },
     /**
-     * Writes states computed under sequence number `seq`, each only if the stored one is older (a
-     * lower `seq`, or none). Returns, per input row, whether it was written. Concurrent jobs for
-     * one learner can finish in any order; the one that read the evidence last wins.
+     * Writes recomputed states by their unique key, deleting those left without evidence (so a
+     * voided statement's only state disappears, as if it had never arrived). `seq` is the learner's
+     * scoring sequence number they were computed under (see `recompute-cells.ts` for why a later
+     * recomputation always follows a stale one).
      */
-    async putIfNewer(store: string, generation: number, rows: StateWrite[], seq: number, now: Date): Promise<boolean[]> {
-      if (rows.length === 0) return [];
-      const ops: AnyBulkWriteOperation<StateDoc>[] = rows.map((r) => ({
-        replaceOne: {
-          filter: { store, generation, learnerId: r.state.learnerId, frameworkId: r.frameworkId, competencyId: r.state.competencyId, $or: [{ seq: { $lt: seq } }, { seq: { $exists: false } }] },
-          replacement: { ...mapLevelKeys(r.state, encodeKey), store, generation, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now, seq },
-          upsert: true,
-        },
-      }));
-      return conditionalBulk(col, ops);
+    async putComputed(store: string, generation: number, rows: StateWrite[], seq: number, now: Date): Promise<void> {
+      if (rows.length === 0) return;
+      const ops: AnyBulkWriteOperation<StateDoc>[] = rows.map((r) => {
+        const filter = { store, generation, learnerId: r.state.learnerId, frameworkId: r.frameworkId, competencyId: r.state.competencyId };
+        return r.state.evidenceCount === 0
+          ? { deleteOne: { filter } }
+          : { replaceOne: { filter, replacement: { ...mapLevelKeys(r.state, encodeKey), store, generation, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now, seq }, upsert: true } };
+      });
+      await col.bulkWrite(ops, { ordered: false });
     },
     async remove(store: string, generation: number, cell: { learnerId: string; frameworkId: string; competencyId: string }): Promise<void> {
       await col.deleteOne({ store, generation, ...cell });
@@ -99,20 +94,3 @@ export function statesRepository(db: Db) {
 }
 export type StatesRepository = ReturnType<typeof statesRepository>;
 
-/**
- * Runs conditional upserts (`filter` with a `seq` guard, `upsert: true`) and reports which were
- * applied: when the guard fails on an existing document the upsert collides with the unique index
- * (E11000), which here means "a newer write is already there", not an error.
- */
-export async function conditionalBulk<T extends object>(col: Collection<T>, ops: AnyBulkWriteOperation<T>[]): Promise<boolean[]> {
-  const applied = ops.map(() => true);
-  try {
-    await col.bulkWrite(ops, { ordered: false });
-  } catch (err) {
-    const writeErrors = (err as { writeErrors?: Array<{ index: number; code?: number }> | { index: number; code?: number } }).writeErrors;
-    const list = writeErrors === undefined ? undefined : Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-    if (list === undefined || list.length === 0 || list.some((w) => w.code !== 11000)) throw err;
-    for (const w of list) applied[w.index] = false;
-  }
-  return applied;
-}

@@ -1,3 +1,4 @@
+import type { EvidenceItem } from '../engine';
 import type { PipelineDeps } from './competency-pipeline';
 import { recomputeLearner, type CellRef } from './recompute-cells';
 import type { ScoringSet } from './scoring-set';
@@ -10,17 +11,31 @@ export function generationList(g: Generations): number[] {
 }
 
 /**
- * Recomputes a learner's touched cells in every live generation and, in the active one, writes
- * back validations that came into force. Everything here is derived from the evidence log, so
- * running it again (a retried job) changes nothing.
+ * Writes evidence items to the evidence log (the record, for trails) and to the live cells states
+ * are computed from. Both writes are idempotent; a crash between them is repaired by the retry.
+ */
+export async function writeEvidence(deps: PipelineDeps, store: string, generation: number, rows: Array<EvidenceItem & { frameworkId: string }>): Promise<void> {
+  await Promise.all([deps.evidence.upsert(store, generation, rows), deps.cells.add(store, generation, rows)]);
+}
+
+/**
+ * After a change to a learner's evidence: counts the change, recomputes the touched cells in every
+ * live generation and, in the active one, writes back validations that came into force. Everything here is derived from the evidence, so running
+ * it again (a retried job) changes nothing.
  */
 export async function updateLearner(deps: PipelineDeps, input: { store: string; generations: Generations; learnerId: string; cells: CellRef[] | 'all'; set: ScoringSet; now: Date; only?: number }): Promise<void> {
+  // The caller has just changed this learner's evidence (see `recomputeLearner`).
+  await deps.seqs.bump(input.store, input.learnerId);
   for (const generation of generationList(input.generations)) {
     if (input.only !== undefined && generation !== input.only) continue;
     const result = await recomputeLearner(deps, { store: input.store, generation, learnerId: input.learnerId, cells: input.cells, set: input.set, now: input.now });
     if (generation !== input.generations.active || deps.writeBack === undefined) continue;
-    for (const r of [...result.states.map((s) => ({ ...s, competencyId: s.state.competencyId, current: s.state })), ...result.rollups.map((s) => ({ ...s, competencyId: s.standing.competencyId, current: s.standing }))]) {
-      if (!r.written || !r.current.validated) continue;
+    const results = [
+      ...result.states.map((s) => ({ frameworkId: s.frameworkId, competencyId: s.state.competencyId, current: s.state, evidence: s.evidence })),
+      ...result.rollups.map((s) => ({ frameworkId: s.frameworkId, competencyId: s.standing.competencyId, current: s.standing, evidence: s.evidence })),
+    ];
+    for (const r of results) {
+      if (!r.current.validated) continue;
       const sf = input.set.byId.get(r.frameworkId);
       const competency = sf?.byId.get(r.competencyId);
       if (sf === undefined || competency === undefined) continue;
@@ -39,21 +54,21 @@ export async function updateLearner(deps: PipelineDeps, input: { store: string; 
 
 /**
  * Retracts the evidence of statements (voiding) in every live generation and recomputes the cells
- * it touched. Cells are looked up whether or not their rows are already retracted, so a retry
- * after a crash between the two steps still recomputes them.
+ * it touched. The log's rows are looked up whether or not they are already retracted, so a retry
+ * after a crash between the steps still removes and recomputes everything.
  */
 export async function retractStatements(deps: PipelineDeps, input: { store: string; generations: Generations; statementIds: string[]; by: string; set: ScoringSet; now: Date }): Promise<number> {
   let touched = 0;
   for (const generation of generationList(input.generations)) {
-    const cells = await deps.evidence.cellsOf(input.store, generation, input.statementIds);
-    if (cells.length === 0) continue;
-    await deps.evidence.retract(input.store, generation, input.statementIds, input.by, input.now);
+    const rows = await deps.evidence.cellsOf(input.store, generation, input.statementIds);
+    if (rows.length === 0) continue;
+    await Promise.all([deps.evidence.retract(input.store, generation, input.statementIds, input.by, input.now), deps.cells.remove(input.store, generation, rows)]);
     const byLearner = new Map<string, CellRef[]>();
-    for (const c of cells) byLearner.set(c.learnerId, [...(byLearner.get(c.learnerId) ?? []), { frameworkId: c.frameworkId, competencyId: c.competencyId }]);
+    for (const c of rows) byLearner.set(c.learnerId, [...(byLearner.get(c.learnerId) ?? []), { frameworkId: c.frameworkId, competencyId: c.competencyId }]);
     for (const [learnerId, learnerCells] of byLearner) {
       await updateLearner(deps, { store: input.store, generations: input.generations, only: generation, learnerId, cells: learnerCells, set: input.set, now: input.now });
     }
-    touched += cells.length;
+    touched += rows.length;
   }
   return touched;
 }

@@ -1,0 +1,90 @@
+import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import type { EvidenceItem } from '../engine';
+import { encodeKey } from '../statements/model/key-codec';
+
+/** A (learner, framework, competency) cell of one store and scoring generation. */
+export interface CellKey { learnerId: string; frameworkId: string; competencyId: string }
+
+/**
+ * The live evidence of one cell in one document: what a state is computed from. A derived index
+ * of the evidence log (`evidence.repository.ts` stays the record, with retractions, for trails):
+ * scoring reads a learner's cells by `_id` in one round trip, instead of a range of evidence rows,
+ * and every write is a single-document update by `_id`, atomic without transactions.
+ * Items are keyed by statement and rule (unique within a cell, like the log's key).
+ */
+export interface CellDoc {
+  _id: string;
+  store: string;
+  generation: number;
+  learnerId: string;
+  frameworkId: string;
+  competencyId: string;
+  items: Record<string, EvidenceItem>;
+}
+
+// The store leads the id, as it leads every index; \u0001 cannot occur in ids we build cells of.
+export function cellId(store: string, generation: number, c: CellKey): string {
+  return [store, String(generation), c.learnerId, c.frameworkId, c.competencyId].join('\u0001');
+}
+
+function itemKey(statementId: string, ruleId: string): string {
+  return `items.${encodeKey(`${statementId}|${ruleId}`)}`;
+}
+
+export function evidenceCellsRepository(db: Db) {
+  const col: Collection<CellDoc> = db.collection('competency_cells');
+  return {
+    collection: col,
+    async ensureIndexes(): Promise<void> {
+      // Relinks and rebuild clean-ups find cells by learner or generation (rare paths).
+      await col.createIndex({ store: 1, generation: 1, learnerId: 1 }, { name: 'store_gen_learner' });
+    },
+    /** Adds (or rewrites) evidence items in their cells. */
+    async add(store: string, generation: number, rows: Array<EvidenceItem & { frameworkId: string }>): Promise<void> {
+      if (rows.length === 0) return;
+      const byCell = new Map<string, { cell: CellKey; set: Record<string, EvidenceItem> }>();
+      for (const r of rows) {
+        const cell = { learnerId: r.learnerId, frameworkId: r.frameworkId, competencyId: r.competencyId };
+        const id = cellId(store, generation, cell);
+        let entry = byCell.get(id);
+        if (entry === undefined) byCell.set(id, (entry = { cell, set: {} }));
+        const { frameworkId: _fw, ...item } = r;
+        entry.set[itemKey(r.statementId, r.ruleId)] = item;
+      }
+      const ops: AnyBulkWriteOperation<CellDoc>[] = [...byCell].map(([id, { cell, set }]) => ({
+        updateOne: { filter: { _id: id }, update: { $set: set, $setOnInsert: { store, generation, ...cell } } as never, upsert: true },
+      }));
+      await col.bulkWrite(ops, { ordered: false });
+    },
+    /** Removes items (voiding, relinking). */
+    async remove(store: string, generation: number, rows: Array<CellKey & { statementId: string; ruleId: string }>): Promise<void> {
+      if (rows.length === 0) return;
+      const byCell = new Map<string, Record<string, ''>>();
+      for (const r of rows) {
+        const id = cellId(store, generation, r);
+        byCell.set(id, { ...byCell.get(id), [itemKey(r.statementId, r.ruleId)]: '' });
+      }
+      await col.bulkWrite([...byCell].map(([id, unset]) => ({ updateOne: { filter: { _id: id }, update: { $unset: unset } as never } })), { ordered: false });
+    },
+    /** The cells of one learner among these competencies, by id (one round trip). */
+    async get(store: string, generation: number, learnerId: string, cells: Array<{ frameworkId: string; competencyId: string }>): Promise<CellDoc[]> {
+      if (cells.length === 0) return [];
+      const ids = [...new Set(cells.map((c) => cellId(store, generation, { learnerId, ...c })))];
+      return col.find({ _id: { $in: ids } }).toArray();
+    },
+    /** Every cell of a learner, in every generation (relinks). */
+    ofLearners(store: string, learnerIds: string[]): Promise<CellDoc[]> {
+      return col.find({ store, learnerId: { $in: learnerIds } }).toArray();
+    },
+    async delete(ids: string[]): Promise<void> {
+      if (ids.length > 0) await col.deleteMany({ _id: { $in: ids } });
+    },
+    async dropGeneration(store: string, generation: number): Promise<void> {
+      await col.deleteMany({ store, generation });
+    },
+    async dropGenerationsBelow(store: string, generation: number): Promise<void> {
+      await col.deleteMany({ store, generation: { $lt: generation } });
+    },
+  };
+}
+export type EvidenceCellsRepository = ReturnType<typeof evidenceCellsRepository>;
