@@ -335,11 +335,4 @@ describe('@xapi/xapi with each 1.0.x version it declares', () => {
   });
 });
 
-describe('@xapi/xapi calls the LRS does not serve yet', () => {
-  // Raw attachment content travels as multipart/mixed (1.0.3 Data §2.4.11: "An LRS MUST accept
-  // Statements via the Statements Resource PUT or POST that contain Attachments in the
-  // Transmission Format"). Today the LRS answers 400 "Content-Type must be application/json"; the
-  // README schedules attachments for the next issue. Note for that work: in Node the library's
-  // default axios adapter sends the multipart body as application/octet-stream (axios takes the
-  // Content-Type from the untyped Blob it is given), so only the fetch adapter sends a usable request.
-});
+// Attachment content and signed statements through this library: test/interop-attachments.test.ts.
