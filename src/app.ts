@@ -55,7 +55,7 @@ export function createApp(c: Container): Express {
   xapi.use('/agents', agentsRouter({ auth: c.auth, agents: c.agents }));
   xapi.use((req, _res, next) => next(new AppError('NOT_FOUND', `No xAPI resource at ${req.baseUrl}${req.path}`)));
   app.use('/xapi', xapi);
-  app.use('/api', apiRouter({ auth: c.auth, services: c.api, bodyLimitBytes: c.config.statements.bodyLimitBytes }));
+  app.use('/api', apiRouter({ auth: c.auth, services: c.api, bodyLimitBytes: c.config.statements.bodyLimitBytes, publicUrl: c.config.publicUrl }));
   app.get('/health', async (_req, res) => {
     await c.db.command({ ping: 1 });
     res.json({ status: 'ok' });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { computeState } from '../src/engine';
 import { definitionsRepository } from '../src/competency/definitions.repository';
 import { evidenceRepository } from '../src/competency/evidence.repository';
+import { evidenceCellsRepository } from '../src/competency/evidence-cells.repository';
 import { learnersRepository } from '../src/competency/learners.repository';
 import { statesRepository } from '../src/competency/states.repository';
 import { startTestLrs, type TestLrs } from './helpers/test-lrs';
@@ -83,7 +84,9 @@ describe('PUT /api/learners/:id', () => {
       statementId: randomUUID(), learnerId: implicit.learnerId, competencyId: 'listening', sourceKind: 'knowledge-check' as const,
       value, weight: 1, observedAt: Date.now() - (i + 1) * 60_000, storedAt: Date.now() - (i + 1) * 60_000, ruleId: 'quiz', frameworkVersion: fw.version,
     }));
+    // As the scoring worker writes it: the evidence log and the live cell.
     await evidence.upsert(store, 1, items.map((e) => ({ ...e, frameworkId: fw.id })));
+    await evidenceCellsRepository(db).add(store, 1, items.map((e) => ({ ...e, frameworkId: fw.id })));
     await states.put(store, 1, fw.id, 1, computeState({ competency, learnerId: implicit.learnerId, evidence: items, now: Date.now() }), new Date());
 
     const id = `claimant-${uid()}`;

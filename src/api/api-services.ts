@@ -13,6 +13,9 @@ import { learnersService, type LearnersService } from './learners/learners.servi
 import { scoresService, type ScoresService } from './scores/scores.service';
 import { observationsService, type ObservationsService } from './observations/observations.service';
 import { operationsService, type OperationsService } from './operations/operations.service';
+import { credentialsRepository } from '../auth/credentials.repository';
+import { loadBadgeKey } from './badges/badge-keys';
+import { badgesService, type BadgesService } from './badges/badges.service';
 
 /** The use cases behind /api, built once at start. */
 export interface ApiServices {
@@ -21,6 +24,7 @@ export interface ApiServices {
   scores: ScoresService;
   observations: ObservationsService;
   operations: OperationsService;
+  badges: BadgesService;
   /** Closes the API's own Redis connection (the rebuild queue's producer). */
   close(): Promise<void>;
 }
@@ -48,12 +52,17 @@ export async function buildApiServices(deps: ApiServicesDeps): Promise<ApiServic
   const rebuild = new Queue<RebuildJobData>(REBUILD_QUEUE, { connection, prefix: deps.config.queuePrefix });
   rebuild.on('error', (err) => deps.logger.warn({ err: err.message }, 'rebuild queue error'));
 
+  const scores = scoresService({ definitions, learners, evidence, states, generations });
+  const stores = credentialsRepository(deps.db);
+  const key = await loadBadgeKey({ db: deps.db, pem: deps.config.badges.privateKey });
+
   return {
     frameworks: frameworksService({ definitions }),
     learners: learnersService({ learners, relink: async (input) => { await relinkLearner(pipeline, input); } }),
-    scores: scoresService({ definitions, learners, evidence, states, generations }),
+    scores,
     observations: observationsService({ definitions, learners, statements: deps.statements }),
     operations: operationsService({ queues: { scoring: deps.scoring.queue, rebuild }, skips, generations }),
+    badges: badgesService({ scores, key, storeName: async (store) => (await stores.findStore(store))?.name ?? null }),
     async close() {
       // With Redis unreachable, close would wait for it; give up after two seconds.
       let timer: NodeJS.Timeout | undefined;

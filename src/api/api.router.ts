@@ -7,11 +7,14 @@ import { learnersRouter } from './learners/learners.router';
 import { scoresRouter } from './scores/scores.router';
 import { observationsRouter } from './observations/observations.router';
 import { operationsRouter } from './operations/operations.router';
+import { badgesRouter } from './badges/badges.router';
 
 export interface ApiRouterDeps {
   auth: AuthService;
   services: ApiServices;
   bodyLimitBytes: number;
+  /** `LRS_PUBLIC_URL`, for badge issuer and key ids. */
+  publicUrl?: string;
 }
 
 /**
@@ -22,9 +25,12 @@ export interface ApiRouterDeps {
 export function apiRouter(deps: ApiRouterDeps): Router {
   const api = Router();
   const { auth, services, bodyLimitBytes } = deps;
+  const badges = badgesRouter({ auth, badges: services.badges, publicUrl: deps.publicUrl });
+  api.use(badges.open);
   api.use('/frameworks', frameworksRouter({ auth, frameworks: services.frameworks, bodyLimitBytes }));
   api.use('/learners', learnersRouter({ auth, learners: services.learners, bodyLimitBytes }));
   api.use('/learners', scoresRouter({ auth, scores: services.scores }));
+  api.use('/learners', badges.learners);
   api.use('/observations', observationsRouter({ auth, observations: services.observations, bodyLimitBytes }));
   api.use(operationsRouter({ auth, operations: services.operations }));
   api.use((req, _res, next) => next(new AppError('NOT_FOUND', `No /api resource at ${req.method} ${req.baseUrl}${req.path}; see docs/api.md`)));

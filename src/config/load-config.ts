@@ -59,6 +59,17 @@ export interface Config {
     readonly issuer?: string;
     readonly audience?: string;
   };
+  /**
+   * Open Badges credentials (/api): the issuer's signing key, a PEM private key (RSA of 2048 bits
+   * or more, signing RS256, or EC P-256, signing ES256). Absent: a key pair is generated once and
+   * kept in MongoDB (`badge_keys`), so every API process and restart signs with the same key.
+   */
+  readonly badges: { readonly privateKey?: string };
+  /**
+   * The LRS's public base URL (e.g. `https://lrs.example.com`), used in the ids of badge issuers
+   * and achievements. Absent: taken from each request's protocol and Host.
+   */
+  readonly publicUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -88,7 +99,7 @@ const DEFAULTS: Record<string, string> = {
 const INTEGER_KEYS = new Set(['PORT', 'LRS_STATEMENT_LIMIT_DEFAULT', 'LRS_STATEMENT_LIMIT_MAX', 'LRS_BODY_LIMIT_BYTES', 'LRS_CONSISTENCY_MARGIN_MS', 'LRS_ATTACHMENT_MAX_BYTES', 'LRS_ATTACHMENT_SWEEP_MS']);
 const LIST_KEYS = new Set(['LRS_JWT_ALGORITHMS']);
 const KNOWN_KEYS = Object.keys(configSchema.properties);
-const SECRET_KEYS = new Set(['LRS_API_SECRET_DEFAULT', 'LRS_JWT_SECRET']);
+const SECRET_KEYS = new Set(['LRS_API_SECRET_DEFAULT', 'LRS_JWT_SECRET', 'LRS_BADGE_PRIVATE_KEY']);
 
 const ajv = new Ajv({ allErrors: true });
 const validateRaw = ajv.compile(configSchema);
@@ -172,6 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         audience: raw.LRS_JWT_AUDIENCE as string | undefined,
       }
       : undefined,
+    badges: { privateKey: (raw.LRS_BADGE_PRIVATE_KEY as string | undefined)?.replace(/\\n/g, '\n') },
+    publicUrl: (raw.LRS_PUBLIC_URL as string | undefined)?.replace(/\/+$/, ''),
   };
   return deepFreeze(config);
 }
@@ -184,6 +197,7 @@ export function redactConfig(config: Config): unknown {
     redisUrl: config.redisUrl.replace(/\/\/[^@/]*@/, '//***@'),
     defaultCredential: config.defaultCredential ? { key: config.defaultCredential.key, secret: '***' } : undefined,
     jwt: config.jwt ? { ...config.jwt, key: '***' } : undefined,
+    badges: { privateKey: config.badges.privateKey ? '***' : undefined },
   };
 }
 

@@ -150,6 +150,19 @@ export function scoresService(deps: ScoresServiceDeps) {
       };
     },
 
+    /**
+     * The learner's standing on one competency now (a leaf's projected state or a parent's
+     * roll-up), with the definitions it was judged by: what a badge is issued from.
+     */
+    async standing(store: string, learnerId: string, frameworkId: string, competencyId: string) {
+      const doc = await learner(store, learnerId);
+      const { framework: fw, version } = await framework(store, frameworkId);
+      const competency = competencyOf(fw, competencyId);
+      const at = now();
+      const { states } = await statesOf(store, learnerId, fw, at);
+      return { learner: doc, framework: fw, frameworkVersion: version, competency, standing: rollupCompetency({ framework: fw, states, competencyId, now: at }), at };
+    },
+
     mayStart: (store: string, learnerId: string, q: { framework: string; competency: string }) => decide('start', store, learnerId, q),
     maySkip: (store: string, learnerId: string, q: { framework: string; competency: string; level?: string }) => decide('skip', store, learnerId, q),
   };
