@@ -139,6 +139,70 @@ describe('mapping rules', () => {
   });
 });
 
+describe('CASE import and export', () => {
+  it('exports a framework as a CASE CFPackage that imports back to the same framework', async () => {
+    const id = freshId();
+    await api(lrs.app).put(url(id)).send(sampleFramework(id)).expect(201);
+    const exported = await api(lrs.app).get(`${url(id)}/export?format=case`).expect(200);
+    expect(exported.headers['content-type']).toMatch(/^application\/json/);
+    const pkg = exported.body;
+    expect(pkg.CFDocument).toMatchObject({ title: 'Customer service' });
+    expect(pkg.CFItems).toHaveLength(3);
+    expect(pkg.CFAssociations.map((a: { associationType: string }) => a.associationType)).toEqual(expect.arrayContaining(['isChildOf', 'precedes']));
+
+    const other = await credential(lrs, ['competency/admin'], 'case-import');
+    const imported = await api(lrs.app, other).post('/api/frameworks/import?format=case').send(pkg).expect(201);
+    expect(imported.body).toMatchObject({ id, version: 1, created: true });
+    expect(imported.headers.location).toBe(url(id));
+    const back = (await api(lrs.app, other).get(url(id)).expect(200)).body.framework;
+    const original = sampleFramework(id);
+    expect(back.title).toBe(original.title);
+    expect(back.roles).toEqual(original.roles);
+    expect(back.competencies.map((c: { id: string; parentId?: string; prerequisites?: string[] }) => [c.id, c.parentId, c.prerequisites])).toEqual(
+      original.competencies.map((c) => [c.id, c.parentId, c.prerequisites]),
+    );
+    // Importing again is the next version, like any save.
+    expect((await api(lrs.app, other).post('/api/frameworks/import?format=case').send(pkg).expect(200)).body.version).toBe(2);
+  });
+
+  it('exports an older version when asked', async () => {
+    const id = freshId();
+    await api(lrs.app).put(url(id)).send(sampleFramework(id)).expect(201);
+    await api(lrs.app).put(url(id)).send({ ...sampleFramework(id), title: 'Renamed' }).expect(200);
+    expect((await api(lrs.app).get(`${url(id)}/export?format=case&version=1`).expect(200)).body.CFDocument.title).toBe('Customer service');
+    expect((await api(lrs.app).get(`${url(id)}/export?format=case`).expect(200)).body.CFDocument.title).toBe('Renamed');
+    await api(lrs.app).get(`${url(id)}/export?format=case&version=9`).expect(404);
+  });
+
+  it('answers a bad package with 400 naming each problem and its path, saving nothing', async () => {
+    const before = (await api(lrs.app).get('/api/frameworks').expect(200)).body.frameworks.length;
+    const res = await api(lrs.app).post('/api/frameworks/import?format=case').send({ CFItems: [{ identifier: 'x' }] }).expect(400);
+    expect(res.body.error.code).toBe('INVALID_DEFINITION');
+    expect(res.body.error.details.problems).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'CFDocument' })]));
+    expect((await api(lrs.app).get('/api/frameworks').expect(200)).body.frameworks.length).toBe(before);
+  });
+
+  it('needs a known format, and says IEEE 1484.20.3 is not supported yet', async () => {
+    const id = freshId();
+    await api(lrs.app).put(url(id)).send(sampleFramework(id)).expect(201);
+    const missing = await api(lrs.app).get(`${url(id)}/export`).expect(400);
+    expect(missing.body.error.details.problems).toEqual([{ path: 'format', message: 'is required' }]);
+    await api(lrs.app).get(`${url(id)}/export?format=xml`).expect(400);
+    const ieee = await api(lrs.app).get(`${url(id)}/export?format=ieee`).expect(400);
+    expect(ieee.body.error.message).toContain('not supported yet');
+    await api(lrs.app).post('/api/frameworks/import?format=ieee').send({}).expect(400);
+    await api(lrs.app).get(`${url(freshId())}/export?format=case`).expect(404);
+  });
+
+  it('imports with competency/admin only, exports with competency/read', async () => {
+    const id = freshId();
+    await api(lrs.app).put(url(id)).send(sampleFramework(id)).expect(201);
+    const reader = await credential(lrs, ['competency/read']);
+    const pkg = (await api(lrs.app, reader).get(`${url(id)}/export?format=case`).expect(200)).body;
+    await api(lrs.app, await credential(lrs, ['competency/write'])).post('/api/frameworks/import?format=case').send(pkg).expect(403);
+  });
+});
+
 describe('scopes and stores', () => {
   it('lets competency/read read, and only competency/admin (or all) write frameworks and rules', async () => {
     const id = freshId();

@@ -2,9 +2,9 @@ import { Router } from 'express';
 import type { AuthService } from '../../auth/auth.service';
 import { requireScope } from '../../http/authenticate.middleware';
 import { jsonBody } from '../http/json-body';
-import { parseQuery, positiveIntParam } from '../http/query';
+import { integer, oneOf, parseQuery, positiveIntParam } from '../http/query';
 import { storeOf } from '../http/principal';
-import type { FrameworksService } from './frameworks.service';
+import { INTERCHANGE_FORMATS, type FrameworksService } from './frameworks.service';
 
 export interface FrameworksRouterDeps {
   auth: AuthService;
@@ -23,6 +23,19 @@ export function frameworksRouter(deps: FrameworksRouterDeps): Router {
     parseQuery(req, {});
     const frameworks = await deps.frameworks.list(storeOf(res));
     res.json({ frameworks: frameworks.map((f) => ({ id: f.frameworkId, title: f.title, version: f.version, label: f.label, createdAt: f.createdAt })) });
+  });
+
+  // Before /:id routes: "import" is not a framework id here (POST only).
+  router.post('/import', admin, ...json, async (req, res) => {
+    const q = parseQuery(req, { format: { read: oneOf(INTERCHANGE_FORMATS), required: true } });
+    const saved = await deps.frameworks.import(storeOf(res), q.format, req.body);
+    res.status(saved.created ? 201 : 200).location(`${req.baseUrl}/${encodeURIComponent(saved.id)}`).json(saved);
+  });
+
+  router.get('/:id/export', read, async (req, res) => {
+    const q = parseQuery(req, { format: { read: oneOf(INTERCHANGE_FORMATS), required: true }, version: { read: integer(1, 999_999_999) } });
+    const document = await deps.frameworks.export(storeOf(res), req.params.id as string, q.format, q.version);
+    res.type(q.format === 'ieee' ? 'application/ld+json' : 'application/json').send(JSON.stringify(document));
   });
 
   router.put('/:id', admin, ...json, async (req, res) => {

@@ -1,7 +1,28 @@
 import { AppError } from '../../errors/app-error';
-import { validateFramework, validateMappingRules, type Framework, type MappingRule } from '../../engine';
+import { frameworkFromCase, frameworkToCase, validateFramework, validateMappingRules, type Framework, type MappingRule, type Parsed } from '../../engine';
 import type { DefinitionsRepository } from '../../competency/definitions.repository';
 import type { ValidationProblem } from '../../xapi/validation-problem';
+
+/** Interchange formats: 1EdTech CASE 1.1 CFPackage JSON; IEEE 1484.20.3 when the engine has it. */
+export const INTERCHANGE_FORMATS = ['case', 'ieee'] as const;
+export type InterchangeFormat = (typeof INTERCHANGE_FORMATS)[number];
+
+interface Interchange {
+  read(document: unknown): Parsed<Framework>;
+  write(framework: Framework, now: Date): unknown;
+}
+
+// The engine's converters by format. IEEE 1484.20.3 (Sharable Competency Definitions) is not in
+// the engine yet; asking for it answers 400 saying so.
+const INTERCHANGE: Partial<Record<InterchangeFormat, Interchange>> = {
+  case: { read: (d) => frameworkFromCase(d), write: (f, now) => frameworkToCase(f, { now }) },
+};
+
+function interchange(format: InterchangeFormat): Interchange {
+  const found = INTERCHANGE[format];
+  if (!found) throw new AppError('INVALID_PARAMETER', `format: ${format} is not supported yet; supported: ${Object.keys(INTERCHANGE).join(', ')}`);
+  return found;
+}
 
 export interface FrameworksServiceDeps {
   definitions: DefinitionsRepository;
@@ -36,6 +57,20 @@ export function frameworksService(deps: FrameworksServiceDeps) {
     return current;
   }
 
+  async function versionOf(store: string, id: string, version: number): Promise<{ framework: Framework; version: number }> {
+    const found = await deps.definitions.frameworkVersion(store, id, version);
+    if (found) return found;
+    await requireCurrent(store, id);
+    throw new AppError('NOT_FOUND', `Framework "${id}" has no version ${version}`);
+  }
+
+  async function save(store: string, framework: Framework): Promise<SavedVersion> {
+    const version = await deps.definitions.saveFramework(store, framework, now());
+    const rules = await deps.definitions.currentRules(store, framework.id);
+    const warnings = rules ? validateMappingRules(rules.rules, framework).map((p) => ({ path: `rules${p.path.startsWith('[') ? '' : '.'}${p.path}`, message: p.message })) : [];
+    return { id: framework.id, version, created: version === 1, ...(warnings.length > 0 ? { warnings } : {}) };
+  }
+
   return {
     /** Validates and saves a framework document as the next version of `id`. */
     async put(store: string, id: string, body: unknown): Promise<SavedVersion> {
@@ -49,11 +84,25 @@ export function frameworksService(deps: FrameworksServiceDeps) {
       const document = { ...body, id };
       const problems = validateFramework(document);
       if (problems.length > 0) throw AppError.fromProblems('INVALID_DEFINITION', problems);
-      const framework = document as Framework;
-      const version = await deps.definitions.saveFramework(store, framework, now());
-      const rules = await deps.definitions.currentRules(store, id);
-      const warnings = rules ? validateMappingRules(rules.rules, framework).map((p) => ({ path: `rules${p.path.startsWith('[') ? '' : '.'}${p.path}`, message: p.message })) : [];
-      return { id, version, created: version === 1, ...(warnings.length > 0 ? { warnings } : {}) };
+      return save(store, document as Framework);
+    },
+
+    /**
+     * Imports an interchange document as the next version of the framework it describes (its id
+     * comes from the document). Every problem is named with its path in the document; nothing is
+     * saved on any.
+     */
+    async import(store: string, format: InterchangeFormat, body: unknown): Promise<SavedVersion> {
+      const parsed = interchange(format).read(body);
+      if (!parsed.ok) throw AppError.fromProblems('INVALID_DEFINITION', parsed.problems);
+      return save(store, parsed.value);
+    },
+
+    /** A framework version (the current one unless given) in an interchange format. */
+    async export(store: string, id: string, format: InterchangeFormat, version?: number): Promise<unknown> {
+      const converter = interchange(format);
+      const found = version === undefined ? await requireCurrent(store, id) : await versionOf(store, id, version);
+      return converter.write(found.framework, now());
     },
 
     list(store: string) {
@@ -68,12 +117,7 @@ export function frameworksService(deps: FrameworksServiceDeps) {
       return versions;
     },
 
-    async version(store: string, id: string, version: number): Promise<{ framework: Framework; version: number }> {
-      const found = await deps.definitions.frameworkVersion(store, id, version);
-      if (found) return found;
-      await requireCurrent(store, id);
-      throw new AppError('NOT_FOUND', `Framework "${id}" has no version ${version}`);
-    },
+    version: versionOf,
 
     /** Validates rules against the framework's current version and saves them as its next rule set. */
     async putRules(store: string, id: string, body: unknown): Promise<SavedVersion> {
