@@ -1,5 +1,4 @@
-import type { Readable } from 'node:stream';
-import { GridFSBucket, ObjectId, type Collection, type Db, type GridFSBucketWriteStream } from 'mongodb';
+import { GridFSBucket, ObjectId, type Binary, type Collection, type Db, type GridFSBucketWriteStream } from 'mongodb';
 
 /**
  * Attachment content of one store, stored once per sha2 (content-addressed).
@@ -31,6 +30,7 @@ export interface ContentDoc {
 }
 
 interface UploadDoc { _id: ObjectId; store: string; sha2: string; started: Date }
+interface ChunkDoc { files_id: ObjectId; n: number; data: Binary }
 
 const keyOf = (store: string, sha2: string) => `${store}:${sha2}`;
 
@@ -38,6 +38,7 @@ export function attachmentContentsRepository(db: Db) {
   const bucket = new GridFSBucket(db, { bucketName: 'attachments' });
   const contents: Collection<ContentDoc> = db.collection('attachment_contents');
   const uploads: Collection<UploadDoc> = db.collection('attachment_uploads');
+  const chunks: Collection<ChunkDoc> = db.collection('attachments.chunks');
 
   async function deleteFile(fileId: ObjectId): Promise<void> {
     try {
@@ -132,9 +133,28 @@ export function attachmentContentsRepository(db: Db) {
       return shas.map((s) => byId.get(keyOf(store, s))).filter((d): d is ContentDoc => d !== undefined);
     },
 
-    /** The bytes of a stored content, streamed from GridFS. */
-    openDownload(fileId: ObjectId): Readable {
-      return bucket.openDownloadStream(fileId);
+    /**
+     * The bytes of a stored content, streamed from its GridFS chunks a few at a time (the driver's
+     * own download stream fetches up to 16 MiB per batch, which a 50 MB attachment should not cost).
+     */
+    openDownload(fileId: ObjectId, length: number): AsyncGenerator<Buffer> {
+      const cursor = chunks.find({ files_id: fileId }, { sort: { n: 1 }, batchSize: 4, projection: { _id: 0, n: 1, data: 1 } });
+      async function* read(): AsyncGenerator<Buffer> {
+        let expected = 0;
+        let read = 0;
+        try {
+          for await (const chunk of cursor) {
+            if (chunk.n !== expected++) throw new Error(`attachment ${fileId.toHexString()}: chunk ${expected - 1} is missing`);
+            const data = chunk.data.buffer;
+            read += data.length;
+            yield Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+          }
+        } finally {
+          await cursor.close();
+        }
+        if (read !== length) throw new Error(`attachment ${fileId.toHexString()}: ${read} bytes stored, ${length} expected`);
+      }
+      return read();
     },
 
     /**

@@ -14,6 +14,7 @@ import type { AttachmentContentsRepository } from './attachment-contents.reposit
 import { mediaTypeOf, readMultipart, type PartHeaders, type PartSink } from './multipart-reader';
 import { attachmentsOf, hashFor, type AttachmentRef } from './statement-attachments';
 import { signatureProblem } from './signature';
+import { noteBytesMoved } from './buffer-memory';
 
 /** Limits of a multipart/mixed statement request. */
 export interface AttachmentLimits {
@@ -48,7 +49,15 @@ export interface ContentPart {
   sha2: string;
   contentType: string;
   length: number;
-  open(): Readable;
+  /** Its bytes, read from MongoDB as they are consumed; stopping early releases the cursor. */
+  open(): AsyncIterable<Buffer>;
+}
+
+async function* counted(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    noteBytesMoved(chunk.length);
+    yield chunk;
+  }
 }
 
 // A JWS with an x5c chain is a few KiB; anything near this is not a signature.
@@ -145,6 +154,7 @@ export function attachmentsService(deps: AttachmentsDeps) {
         async write(chunk) {
           part.hash.update(chunk);
           length += chunk.length;
+          noteBytesMoved(chunk.length);
           if (part.keep) {
             if (length > MAX_SIGNATURE_BYTES) throw new AppError('INVALID_STATEMENT', `${part.where} holds a signature larger than ${MAX_SIGNATURE_BYTES} bytes`);
             kept.push(chunk);
@@ -221,7 +231,12 @@ export function attachmentsService(deps: AttachmentsDeps) {
     /** Stored content for these hashes (those that exist), each once, in order. */
     async contents(store: string, shas: readonly string[]): Promise<ContentPart[]> {
       const docs = await deps.contents.find(store, [...new Set(shas)]);
-      return docs.map((d) => ({ sha2: d.sha2, contentType: d.contentType, length: d.length, open: () => deps.contents.openDownload(d.fileId) }));
+      return docs.map((d) => ({
+        sha2: d.sha2,
+        contentType: d.contentType,
+        length: d.length,
+        open: () => counted(deps.contents.openDownload(d.fileId, d.length)),
+      }));
     },
 
     /** Removes content and uploads left by crashed requests, older than `before`. */

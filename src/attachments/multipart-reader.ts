@@ -86,9 +86,10 @@ export function readMultipart(opts: ReadMultipartOptions): Promise<void> {
         enqueue(0, async () => { sink = await opts.onPart(index, headers); });
         return (chunk) => {
           if (chunk === null) return enqueue(0, () => sink!.end());
-          // The parser may hand out views of its own buffers; the sink gets a copy it can keep.
-          const copy = Buffer.from(chunk);
-          enqueue(copy.length, () => sink!.write(copy));
+          // A view, not a copy: multipasta hands out slices of the request's chunks (or of buffers it
+          // allocated to join two chunks) and never writes to them again.
+          const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+          enqueue(view.length, () => sink!.write(view));
         };
       },
       onField: () => undefined,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 
 /** One attachment part of a multipart/mixed statement response; its content is read when written. */
-export interface AttachmentPart { sha2: string; contentType: string; length: number; open(): Readable }
+export interface AttachmentPart { sha2: string; contentType: string; length: number; open(): AsyncIterable<Buffer> }
 
 /** A boundary for a multipart response (RFC 2046 §5.1.1: up to 70 characters, not in the content). */
 export function multipartBoundary(): string {
@@ -24,7 +24,7 @@ export async function writeMultipartStatements(out: Writable, input: { boundary:
   await write(`--${boundary}\r\nContent-Type: application/json\r\n\r\n${input.json}\r\n`);
   for (const p of input.parts) {
     await write(`--${boundary}\r\nContent-Type: ${p.contentType}\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: ${p.sha2}\r\nContent-Length: ${p.length}\r\n\r\n`);
-    for await (const chunk of p.open()) await write(chunk as Buffer);
+    for await (const chunk of p.open()) await write(chunk);
     await write('\r\n');
   }
   await write(`--${boundary}--\r\n`);
