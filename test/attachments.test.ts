@@ -107,6 +107,21 @@ describe.each(['1.0.3', '2.0.0'])('attachments, X-Experience-API-Version %s', (v
     expect(parts[1]!.body.toString()).toBe(content);
   });
 
+  it('answers HEAD ?attachments=true with the multipart headers and no body', async () => {
+    const content = randomUUID();
+    const [id] = (await post(version, multipart([jsonPart(statement({ attachments: [attachment(content)] })), contentPart(content)])).expect(200)).body as string[];
+    const res = await xapi(lrs.app, version).head(`/xapi/statements?statementId=${id}&attachments=true`).expect(200);
+    expect(res.headers['content-type']).toMatch(/^multipart\/mixed; boundary=/);
+    expect(res.headers['x-experience-api-consistent-through']).toBeDefined();
+  });
+
+  it('refuses multipart/mixed through the 1.0.3 alternate request syntax, whose body is a form', async () => {
+    const form = new URLSearchParams({ 'Content-Type': 'multipart/mixed; boundary=b', content: '--b--', 'X-Experience-API-Version': '1.0.3' });
+    const res = await request(lrs.app).post('/xapi/statements?method=PUT').set('Authorization', BASIC).type('form').send(form.toString());
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/alternate request syntax/);
+  });
+
   it('answers attachments=false (the default) with exactly application/json and no content', async () => {
     const content = randomUUID();
     const [id] = (await post(version, multipart([jsonPart(statement({ attachments: [attachment(content)] })), contentPart(content)])).expect(200)).body as string[];

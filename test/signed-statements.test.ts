@@ -42,7 +42,7 @@ function signedRequest(s: Record<string, unknown>, opts: SignOptions = {}) {
     ? `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(payload).toString('base64url')}.${randomBytes(256).toString('base64url')}`
     : jwt.sign(payload, opts.key ?? signerKey, { algorithm: alg, noTimestamp: true, header: header as unknown as jwt.JwtHeader });
   const jws = Buffer.from(token);
-  const sent = {
+  const sent: Record<string, unknown> & { attachments: unknown[] } = {
     ...s,
     attachments: [...((s.attachments as unknown[]) ?? []), {
       usageType: SIGNATURE,

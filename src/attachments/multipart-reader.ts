@@ -45,6 +45,7 @@ export interface ReadMultipartOptions {
 export function readMultipart(opts: ReadMultipartOptions): Promise<void> {
   const highWaterMark = opts.highWaterMark ?? 1024 * 1024;
   const { body } = opts;
+  if (body.readableEnded) return Promise.reject(new AppError('BAD_REQUEST', 'The request body was already read'));
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     let done = false;

@@ -40,6 +40,8 @@ export function statementsRouter(deps: StatementsRouterDeps): Router {
   const body = (req: Request, res: Response, next: NextFunction): void => {
     const type = mediaType(req);
     if (type === 'multipart/mixed') {
+      // The alternate request syntax (1.0.3 §1.3) has read the body already, as a form field.
+      if (req.readableEnded || req.body !== undefined) return next(new AppError('BAD_REQUEST', 'multipart/mixed cannot be sent through the alternate request syntax'));
       const declared = Number(req.get('Content-Length'));
       if (Number.isFinite(declared) && declared > deps.limits.attachmentMaxBytes) {
         res.set('Connection', 'close');
