@@ -1,8 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'scripts/mongo-stand-in/**', 'data/**', 'test/artifacts/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'scripts/mongo-stand-in/**', 'data/**', 'test/artifacts/**', '**/*.js', '**/*.mjs', '!src/dashboard/public/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -21,5 +22,10 @@ export default tseslint.config(
         ],
       }],
     },
+  },
+  {
+    // The dashboard's browser code: plain ES modules served as they are (no build step).
+    files: ['src/dashboard/public/**/*.js'],
+    languageOptions: { sourceType: 'module', ecmaVersion: 2022, globals: { ...globals.browser } },
   },
 );

@@ -12,11 +12,12 @@ import { DOCUMENT_PATHS, type DocumentKind } from './documents/document-params';
 import { activitiesRouter } from './activities/activities.router';
 import { agentsRouter } from './agents/agents.router';
 import { apiRouter } from './api/api.router';
+import { dashboardRouter } from './dashboard/dashboard.router';
 
 const EXPOSED = ['ETag', 'Last-Modified', 'X-Experience-API-Version', 'X-Experience-API-Consistent-Through', 'Content-Type'];
 const ALLOWED = ['Authorization', 'Content-Type', 'X-Experience-API-Version', 'If-Match', 'If-None-Match', 'Accept-Language'];
 
-/** The Express app: the xAPI endpoint under /xapi, the competency API under /api. */
+/** The Express app: the xAPI endpoint under /xapi, the competency API under /api, the analytics page under /dashboard. */
 export function createApp(c: Container): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -56,6 +57,7 @@ export function createApp(c: Container): Express {
   xapi.use((req, _res, next) => next(new AppError('NOT_FOUND', `No xAPI resource at ${req.baseUrl}${req.path}`)));
   app.use('/xapi', xapi);
   app.use('/api', apiRouter({ auth: c.auth, services: c.api, bodyLimitBytes: c.config.statements.bodyLimitBytes, publicUrl: c.config.publicUrl }));
+  app.use('/dashboard', dashboardRouter());
   app.get('/health', async (_req, res) => {
     await c.db.command({ ping: 1 });
     res.json({ status: 'ok' });
