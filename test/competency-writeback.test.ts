@@ -44,7 +44,7 @@ describe('write-back of validations and expiries', () => {
     });
     expect(asserted).toHaveLength(1);
     const s = asserted[0]!;
-    expect(s.id).toBe(writebackStatementId({ store: 'default', learnerId, frameworkId: FW, competencyId: 'hazards', kind: 'validated', at: state!.validatedAt! }));
+    expect(s.id).toBe(writebackStatementId({ store: 'default', learnerId, frameworkId: FW, competencyId: 'hazards', kind: 'validated', ordinal: 1 }));
     expect(s).toMatchObject({
       actor: { mbox: 'mailto:olga@example.com' },
       verb: { id: VERB_ASSERTED },
@@ -59,7 +59,15 @@ describe('write-back of validations and expiries', () => {
     expect(ext[EXT_TLA_CONFIDENCE]).toBeLessThanOrEqual(1);
     expect(ext[EXTENSIONS.score] as number).toBeCloseTo(state!.score, 6);
     expect(ext[EXTENSIONS.evidenceCount]).toBe(3);
+    expect(ext[EXTENSIONS.validUntil]).toBe(new Date(state!.validUntil!).toISOString());
     expect(ext[EXTENSIONS.level]).toBe('basic');
+
+    // A late statement that moves the replayed start of the same validation is not a new one.
+    await xapi(lrs.app).post('/xapi/statements').send(quiz('olga', 0.9, t - DAY)).expect(200);
+    await waitScored(lrs);
+    const moved = await statesRepository(lrs.container.db).get('default', 1, { learnerId, frameworkId: FW, competencyId: 'hazards' });
+    expect(moved!.validatedAt).not.toBe(state!.validatedAt);
+    expect(await statementsWith(VERB_ASSERTED, 'mailto:olga@example.com')).toHaveLength(1);
 
     // Processing the same statements again (a retried job) writes nothing new.
     await lrs.container.db.collection('statements').updateMany({ id: { $in: ids } }, { $set: { toScore: true } });

@@ -1,4 +1,5 @@
-import type { EvidenceItem } from '../engine';
+import type { CompetencyStanding, CompetencyState, EvidenceItem } from '../engine';
+import { markId } from './writebacks.repository';
 import type { PipelineDeps } from './competency-pipeline';
 import { recomputeLearner, type CellRef } from './recompute-cells';
 import type { ScoringSet } from './scoring-set';
@@ -30,25 +31,49 @@ export async function updateLearner(deps: PipelineDeps, input: { store: string; 
     if (input.only !== undefined && generation !== input.only) continue;
     const result = await recomputeLearner(deps, { store: input.store, generation, learnerId: input.learnerId, cells: input.cells, set: input.set, now: input.now });
     if (generation !== input.generations.active || deps.writeBack === undefined) continue;
-    const results = [
+    await announce(deps, { store: input.store, learnerId: input.learnerId, set: input.set, results: [
       ...result.states.map((s) => ({ frameworkId: s.frameworkId, competencyId: s.state.competencyId, current: s.state, evidence: s.evidence })),
       ...result.rollups.map((s) => ({ frameworkId: s.frameworkId, competencyId: s.standing.competencyId, current: s.standing, evidence: s.evidence })),
-    ];
-    for (const r of results) {
-      if (!r.current.validated) continue;
-      const sf = input.set.byId.get(r.frameworkId);
-      const competency = sf?.byId.get(r.competencyId);
-      if (sf === undefined || competency === undefined) continue;
-      try {
-        await deps.writeBack.validated({ store: input.store, learnerId: input.learnerId, framework: sf.framework, competency, state: r.current, evidence: r.evidence });
-      } catch (err) {
-        // MongoDB trouble fails the job (it is retried, and the write-back with it); anything else
-        // is a bug in the statement we build, which must not stop scoring.
-        const code = (err as { code?: unknown }).code;
-        if (typeof code !== 'string' || code === 'SERVICE_UNAVAILABLE' || code === 'INTERNAL') throw err;
-        deps.logger?.error({ err, store: input.store, learnerId: input.learnerId, competencyId: r.competencyId }, 'write-back statement refused by the LRS');
-      }
+    ] });
+  }
+}
+
+/**
+ * Writes back validations that came into force, once per validation episode: a cell is announced
+ * when it is validated and the last announcement is missing, was followed by a loss of validation
+ * (expiry, voided evidence), was at another level, or predates a later validation event of the
+ * leaf's timeline (renewal, upgrade). A late statement that merely moves an episode's replayed
+ * start is not a new episode. Marks are read in one round trip; they are written only on change.
+ */
+async function announce(deps: PipelineDeps, input: { store: string; learnerId: string; set: ScoringSet; results: Array<{ frameworkId: string; competencyId: string; current: CompetencyState | CompetencyStanding; evidence: EvidenceItem[] }> }): Promise<void> {
+  const { store, learnerId } = input;
+  const writeBack = deps.writeBack as NonNullable<PipelineDeps['writeBack']>;
+  const marks = await deps.writebacks.marks(input.results.map((r) => markId(store, learnerId, r.frameworkId, r.competencyId)));
+  for (const r of input.results) {
+    const id = markId(store, learnerId, r.frameworkId, r.competencyId);
+    const mark = marks.get(id);
+    const events = 'validations' in r.current ? r.current.validations.length : 0;
+    const base = { _id: id, store, learnerId, frameworkId: r.frameworkId, competencyId: r.competencyId, updatedAt: deps.now() };
+    if (!r.current.validated) {
+      if (mark?.validated) await deps.writebacks.setMark({ ...mark, ...base, validated: false, events });
+      continue;
     }
+    const isNew = mark === undefined || !mark.validated || mark.level !== r.current.validatedLevel || events > mark.events;
+    if (!isNew) continue;
+    const sf = input.set.byId.get(r.frameworkId);
+    const competency = sf?.byId.get(r.competencyId);
+    if (sf === undefined || competency === undefined) continue;
+    const ordinal = (mark?.announced ?? 0) + 1;
+    try {
+      await writeBack.validated({ store, learnerId, framework: sf.framework, competency, state: r.current, evidence: r.evidence, ordinal });
+    } catch (err) {
+      // MongoDB trouble fails the job (it is retried, and the write-back with it); anything else
+      // is a bug in the statement we build, which must not stop scoring.
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || code === 'SERVICE_UNAVAILABLE' || code === 'INTERNAL') throw err;
+      deps.logger?.error({ err, store, learnerId, competencyId: r.competencyId }, 'write-back statement refused by the LRS');
+    }
+    await deps.writebacks.setMark({ ...base, validated: true, level: r.current.validatedLevel, events, announced: ordinal });
   }
 }
 

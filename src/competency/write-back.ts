@@ -68,9 +68,13 @@ export function uuidV5(name: string, namespace = NAMESPACE): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Statement id of a validation or expiry event: derived from the event, so a retry writes the same one. */
-export function writebackStatementId(e: { store: string; learnerId: string; frameworkId: string; competencyId: string; kind: 'validated' | 'expired'; at: number }): string {
-  return uuidV5([e.store, e.learnerId, e.frameworkId, e.competencyId, e.kind, new Date(e.at).toISOString()].join('\n'));
+/**
+ * Statement id of a validation or expiry event, derived from the event so a retry writes the same
+ * one: the n-th validation announced for the cell (`ordinal`), or the expiry at `validUntil`.
+ */
+export function writebackStatementId(e: { store: string; learnerId: string; frameworkId: string; competencyId: string } & ({ kind: 'validated'; ordinal: number } | { kind: 'expired'; at: number })): string {
+  const event = e.kind === 'validated' ? `validated#${e.ordinal}` : `expired@${new Date(e.at).toISOString()}`;
+  return uuidV5([e.store, e.learnerId, e.frameworkId, e.competencyId, event].join('\n'));
 }
 
 const ABSOLUTE_IRI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
@@ -122,6 +126,8 @@ export interface ValidatedEvent {
   /** A leaf's state, or a parent's roll-up standing. */
   state: CompetencyState | CompetencyStanding;
   evidence: Array<{ statementId: string; observedAt: number }>;
+  /** This is the n-th validation announced for the cell (1 for the first). */
+  ordinal: number;
 }
 
 export interface ExpiredEvent {
@@ -135,8 +141,8 @@ export interface ExpiredEvent {
 }
 
 export function writeBack(deps: WriteBackDeps) {
-  async function store(input: { store: string; learnerId: string; frameworkId: string; competencyId: string; kind: 'validated' | 'expired'; at: number; build: (id: string, actor: Record<string, unknown>) => Record<string, unknown> }): Promise<string | null> {
-    const id = writebackStatementId(input);
+  async function store(input: { id: string; store: string; learnerId: string; frameworkId: string; competencyId: string; kind: 'validated' | 'expired'; at: number; build: (id: string, actor: Record<string, unknown>) => Record<string, unknown> }): Promise<string | null> {
+    const { id } = input;
     if (await deps.ledger.has(input.store, id)) return null;
     const learner = await deps.learners.findById(input.store, input.learnerId);
     const identity = learner?.identities[0];
@@ -157,15 +163,16 @@ export function writeBack(deps: WriteBackDeps) {
   }
 
   return {
-    /** Stores the `asserted` statement of a validation in force, once; returns its id, or null when already written. */
+    /** Stores the `asserted` statement of the `ordinal`-th validation of a cell, once; returns its id, or null when already written. */
     validated(e: ValidatedEvent): Promise<string | null> {
       const { state, competency, framework } = e;
       const at = state.validatedAt;
       if (!state.validated || at === null) return Promise.resolve(null);
       const level = state.validatedLevel;
       const refs = [...new Map([...e.evidence].sort((a, b) => b.observedAt - a.observedAt).map((x) => [x.statementId, x] as const)).keys()].slice(0, MAX_EVIDENCE_REFS);
+      const key = { store: e.store, learnerId: e.learnerId, frameworkId: framework.id, competencyId: competency.id };
       return store({
-        store: e.store, learnerId: e.learnerId, frameworkId: framework.id, competencyId: competency.id, kind: 'validated', at,
+        ...key, id: writebackStatementId({ ...key, kind: 'validated', ordinal: e.ordinal }), kind: 'validated', at,
         build: (id, actor) => ({
           id,
           actor,
@@ -191,8 +198,9 @@ export function writeBack(deps: WriteBackDeps) {
     /** Stores the `expired` statement of a validation that ran out, once. */
     expired(e: ExpiredEvent): Promise<string | null> {
       const { framework, competency } = e;
+      const key = { store: e.store, learnerId: e.learnerId, frameworkId: framework.id, competencyId: competency.id };
       return store({
-        store: e.store, learnerId: e.learnerId, frameworkId: framework.id, competencyId: competency.id, kind: 'expired', at: e.validUntil,
+        ...key, id: writebackStatementId({ ...key, kind: 'expired', at: e.validUntil }), kind: 'expired', at: e.validUntil,
         build: (id, actor) => ({
           id,
           actor,

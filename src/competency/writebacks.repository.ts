@@ -18,6 +18,32 @@ export interface WritebackDoc {
 interface SweepMarkDoc { _id: string; expiryCheckedUpTo: number }
 
 /**
+ * What was last announced for one learner's competency (generation-independent: announcements
+ * are about the person). Validation episodes are counted rather than identified by their start
+ * time, because a late statement can move a validation's replayed start without making it a new
+ * event.
+ */
+export interface AnnouncementMark {
+  _id: string;
+  store: string;
+  learnerId: string;
+  frameworkId: string;
+  competencyId: string;
+  /** Whether the last announcement (or recomputation seen) had the competency validated. */
+  validated: boolean;
+  level: string | null;
+  /** Validation events of the leaf state when last seen (roll-ups: 0). */
+  events: number;
+  /** `asserted` statements written for this cell so far (their ids are derived from this count). */
+  announced: number;
+  updatedAt: Date;
+}
+
+export function markId(store: string, learnerId: string, frameworkId: string, competencyId: string): string {
+  return [store, learnerId, frameworkId, competencyId].join('\u0001');
+}
+
+/**
  * The ledger of written-back statements (so a recomputation that sees the same validation again
  * does not even try to store it again) and, per store, how far the sweep has looked for expired
  * validations.
@@ -25,6 +51,7 @@ interface SweepMarkDoc { _id: string; expiryCheckedUpTo: number }
 export function writebacksRepository(db: Db) {
   const col: Collection<WritebackDoc> = db.collection('competency_writebacks');
   const marks: Collection<SweepMarkDoc> = db.collection('competency_sweeps');
+  const announced: Collection<AnnouncementMark> = db.collection('competency_announcements');
   return {
     collection: col,
     async ensureIndexes(): Promise<void> {
@@ -32,7 +59,7 @@ export function writebacksRepository(db: Db) {
       await col.createIndex({ store: 1, learnerId: 1, frameworkId: 1, competencyId: 1, at: 1 }, { name: 'store_learner_cell' });
     },
     async has(store: string, statementId: string): Promise<boolean> {
-      return (await col.countDocuments({ store, statementId }, { limit: 1 })) > 0;
+      return (await col.findOne({ store, statementId }, { projection: { _id: 1 } })) !== null;
     },
     async record(doc: WritebackDoc): Promise<void> {
       try {
@@ -43,6 +70,15 @@ export function writebacksRepository(db: Db) {
     },
     list(store: string, learnerId?: string, limit = 100): Promise<WritebackDoc[]> {
       return col.find({ store, ...(learnerId ? { learnerId } : {}) }, { projection: { _id: 0 } }).sort({ at: -1 }).limit(limit).toArray();
+    },
+    /** Announcement marks by id (one round trip). */
+    async marks(ids: string[]): Promise<Map<string, AnnouncementMark>> {
+      if (ids.length === 0) return new Map();
+      const docs = await announced.find({ _id: { $in: [...new Set(ids)] } }).toArray();
+      return new Map(docs.map((d) => [d._id, d]));
+    },
+    async setMark(mark: AnnouncementMark): Promise<void> {
+      await announced.replaceOne({ _id: mark._id }, mark, { upsert: true });
     },
     /** Epoch ms up to which expiries were announced; `null` before the first sweep of the store. */
     async expiryCheckedUpTo(store: string): Promise<number | null> {
