@@ -41,12 +41,14 @@ const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2, min
 const days = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 const dateFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 export const fmt = {
   percent: (x) => (x === null || x === undefined || Number.isNaN(x) ? '–' : percent.format(x)),
   score: (x) => (x === null || x === undefined ? '–' : decimal.format(x)),
   days: (x) => (x === null || x === undefined ? '–' : `${days.format(x)} d`),
   date: (iso) => (iso ? dateFormat.format(new Date(iso)) : '–'),
+  time: (iso) => (iso ? timeFormat.format(new Date(iso)) : ''),
   dateTime: (iso) => (iso ? dateTimeFormat.format(new Date(iso)) : '–'),
   interval: (iv) => (Array.isArray(iv) ? `${decimal.format(iv[0])}–${decimal.format(iv[1])}` : '–'),
 };

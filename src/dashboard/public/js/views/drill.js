@@ -48,10 +48,10 @@ export async function openCellDrill({ by, group, groupLabel, competencyId, compe
       } }, l.name || l.learnerId);
       return h('tr', { dataset: { learner: l.learnerId } },
         h('td', {}, open, h('span', { class: 'cell-sub' }, [roleTitle(framework, l.role), l.team, l.cohort].filter(Boolean).join(' · '))),
-        h('td', {}, levelTitle(framework, competencyId, l.heldLevel) ?? 'None', h('span', { class: 'cell-sub' }, `target ${levelTitle(framework, competencyId, l.targetLevel) ?? '–'}`)),
+        h('td', { class: 'nowrap' }, levelTitle(framework, competencyId, l.heldLevel) ?? 'None', h('span', { class: 'cell-sub' }, `of ${levelTitle(framework, competencyId, l.targetLevel) ?? '–'}`)),
         h('td', {}, l.below ? h('span', { class: 'pill pill-bad' }, `Below · ${l.shortfallLevels} ${l.shortfallLevels === 1 ? 'level' : 'levels'}`) : h('span', { class: 'pill pill-ok' }, 'Meets')),
         h('td', { class: 'num' }, fmt.score(l.score)),
-        h('td', {}, fmt.date(l.validUntil)));
+        h('td', { class: 'nowrap' }, fmt.date(l.validUntil)));
     });
     fill(card,
       h('div', { class: 'crumbs' }, 'Gap heatmap › ', `${groupLabel} × ${title}`),
@@ -109,23 +109,22 @@ function renderTrail(card, { answer, learnerId, name, competencyId, filters, fra
     },
   });
   const facts = [
-    ['Score', s.score === undefined ? '–' : `${fmt.score(s.score)} (${fmt.interval(s.interval)})`],
+    ['Score', s.score === undefined ? '–' : [fmt.score(s.score), h('small', {}, `interval ${fmt.interval(s.interval)}`)]],
     ['Estimated level', levelTitle(framework, competencyId, s.level) ?? 'Below the first level'],
-    ['Validated', s.validated ? `${levelTitle(framework, competencyId, s.validatedLevel)} until ${fmt.date(s.validUntil)}` : 'Not validated'],
+    ['Validated', s.validated ? [levelTitle(framework, competencyId, s.validatedLevel), h('small', {}, s.validUntil ? `until ${fmt.date(s.validUntil)}` : 'no expiry')] : 'Not validated'],
     ['Evidence counted', String(s.evidenceCount ?? 0)],
-    ['Time to competency', !ttc?.applicable ? 'Not applicable' : ttc.censored ? `Not yet (${fmt.days(ttc.durationDays)} so far)` : fmt.days(ttc.durationDays)],
+    ['Time to competency', !ttc?.applicable ? 'Not applicable' : ttc.censored ? ['Not yet', h('small', {}, `${fmt.days(ttc.durationDays)} so far`)] : fmt.days(ttc.durationDays)],
   ];
   const rows = evidence.map((e) => {
     const [label, pill] = STATUS[e.status] ?? [e.status, 'pill-muted'];
     const share = e.contribution?.share;
     return h('tr', { class: e.status === 'retracted' ? 'retracted' : null, dataset: { statement: e.statementId, status: e.status } },
-      h('td', {}, fmt.dateTime(e.observedAt)),
+      h('td', { class: 'nowrap' }, fmt.date(e.observedAt), h('span', { class: 'cell-sub' }, fmt.time(e.observedAt))),
       h('td', { class: 'statement', title: e.statementId }, h('code', {}, e.statementId.slice(0, 8))),
-      h('td', {}, e.sourceKind, e.indicatorId ? h('span', { class: 'cell-sub' }, e.indicatorId) : null),
-      h('td', { class: 'num' }, fmt.score(e.value), h('span', { class: 'cell-sub' }, `weight ${e.weight}`)),
-      h('td', {}, share === undefined ? '–' : [h('span', { class: 'bar', style: { width: `${Math.max(2, Math.round(share * 60))}px` }, 'aria-hidden': 'true' }), fmt.percent(share)]),
+      h('td', {}, h('span', { class: 'nowrap' }, e.sourceKind), e.indicatorId ? h('span', { class: 'cell-sub' }, `indicator ${e.indicatorId}`) : null, h('span', { class: 'cell-sub nowrap' }, 'rule ', h('code', { class: 'rule' }, e.ruleId))),
+      h('td', { class: 'num nowrap' }, fmt.score(e.value), h('span', { class: 'cell-sub' }, `weight ${e.weight}`)),
+      h('td', { class: 'nowrap' }, share === undefined ? '–' : [h('span', { class: 'bar', style: { width: `${Math.max(2, Math.round(share * 60))}px` }, 'aria-hidden': 'true' }), fmt.percent(share)]),
       h('td', {}, e.assessor ? (e.assessor.name ?? e.assessor.ifi) : '–', e.assessor ? h('span', { class: 'cell-sub' }, e.assessor.source) : null),
-      h('td', {}, h('code', {}, e.ruleId)),
       h('td', {}, h('span', { class: `pill ${pill}` }, label), e.status === 'retracted' ? h('span', { class: 'cell-sub' }, `${fmt.date(e.retractedAt)} · ${e.retractedBy ?? ''}`) : null));
   });
   fill(card,
@@ -134,5 +133,5 @@ function renderTrail(card, { answer, learnerId, name, competencyId, filters, fra
     h('dl', { class: 'facts' }, facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
     evidence.length === 0
       ? notice('info', s.mode && s.mode !== 'own-evidence' ? 'Rolled up from its children' : 'No evidence yet', s.children ? s.children.map((c) => `${c.competencyId}: ${c.validated ? 'validated' : 'not validated'}`).join(', ') : null)
-      : h('div', { class: 'scroll' }, table({ caption: `${evidence.length} pieces of evidence`, columns: ['Observed', 'Statement', 'Source', { label: 'Value', class: 'num' }, 'Contribution', 'Assessor', 'Rule', 'Status'], rows })));
+      : h('div', { class: 'scroll' }, table({ caption: `${evidence.length} pieces of evidence`, columns: ['Observed', 'Statement', 'Source and rule', { label: 'Value', class: 'num' }, 'Share now', 'Assessor', 'Status'], rows })));
 }

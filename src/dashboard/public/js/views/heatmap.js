@@ -82,7 +82,7 @@ export const heatmapView = {
         h('th', { scope: 'row' }, groupLabel(g.group), h('span', { class: 'cell-sub' }, `${g.people} ${g.people === 1 ? 'person' : 'people'}`)),
         competencies.map((c) => {
           const cell = byKey.get(`${g.group}\u0000${c.id}`);
-          if (!cell) return h('td', {}, h('span', { class: 'heat-empty', 'aria-label': 'not required' }, '·'));
+          if (!cell) return h('td', {}, h('span', { class: 'heat-empty' }, 'not required'));
           const colour = heatColour(cell.shareBelow);
           const target = cell.targetLevel ? levelTitle(framework, c.id, cell.targetLevel) : 'their target';
           const lines = [

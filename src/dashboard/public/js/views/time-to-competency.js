@@ -77,7 +77,10 @@ export const ttcView = {
 
 function drawCurves(canvas, series) {
   const Chart = window.Chart;
-  const maxDays = Math.max(1, ...series.flatMap((s) => (s.group.curve ?? []).map((p) => p.days)));
+  const longest = Math.max(1, ...series.flatMap((s) => (s.group.curve ?? []).map((p) => p.days)));
+  // A round end for the axis: 10, 20, 50, 100, 200, … days.
+  const step = [1, 2, 5].map((m) => m * 10 ** Math.floor(Math.log10(longest))).find((u) => longest / u <= 10) ?? 10 ** Math.ceil(Math.log10(longest));
+  const maxDays = Math.ceil(longest / step) * step;
   const datasets = [];
   for (const { label, colour, group } of series) {
     const curve = group.curve ?? [];
