@@ -21,10 +21,17 @@ wait_for_port() { # host port seconds
   return 1
 }
 
+# npm ci refuses a lock file that lacks optional platform packages (other OSes' native
+# binaries), and the registry mirror these machines use answers 404 for some of them, so the lock
+# can never list them. Fall back to npm install, which still follows the lock for the rest.
+npm_install_locked() {
+  (cd "$ROOT" && { npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error; }) >&2
+}
+
 ensure_node_modules() {
   if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
-    log "installing npm dependencies (npm ci)"
-    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    log "installing npm dependencies"
+    npm_install_locked
   fi
 }
 
