@@ -13,6 +13,7 @@ import { activitiesRouter } from './activities/activities.router';
 import { agentsRouter } from './agents/agents.router';
 import { apiRouter } from './api/api.router';
 import { dashboardRouter } from './dashboard/dashboard.router';
+import { analyticsRouter } from './analytics/analytics.router';
 
 const EXPOSED = ['ETag', 'Last-Modified', 'X-Experience-API-Version', 'X-Experience-API-Consistent-Through', 'Content-Type'];
 const ALLOWED = ['Authorization', 'Content-Type', 'X-Experience-API-Version', 'If-Match', 'If-None-Match', 'Accept-Language'];
@@ -56,6 +57,7 @@ export function createApp(c: Container): Express {
   xapi.use('/agents', agentsRouter({ auth: c.auth, agents: c.agents }));
   xapi.use((req, _res, next) => next(new AppError('NOT_FOUND', `No xAPI resource at ${req.baseUrl}${req.path}`)));
   app.use('/xapi', xapi);
+  app.use('/api/analytics', analyticsRouter({ auth: c.auth, analytics: c.analytics.service }));
   app.use('/api', apiRouter({ auth: c.auth, services: c.api, bodyLimitBytes: c.config.statements.bodyLimitBytes, publicUrl: c.config.publicUrl }));
   app.use('/dashboard', dashboardRouter());
   app.get('/health', async (_req, res) => {

@@ -18,6 +18,7 @@ import { agentsService, type AgentsService } from './agents/agents.service';
 import { attachmentContentsRepository } from './attachments/attachment-contents.repository';
 import { attachmentsService, type AttachmentsService } from './attachments/attachments.service';
 import { buildApiServices, type ApiServices } from './api/api-services';
+import { buildAnalytics, type Analytics } from './analytics/analytics-module';
 
 /** Everything the HTTP app needs, wired from the config. Entrypoints and tests build one. */
 export interface Container {
@@ -34,6 +35,8 @@ export interface Container {
   scoring: ScoringQueue;
   /** The use cases behind /api (competency API). */
   api: ApiServices;
+  /** The aggregates behind /api/analytics. */
+  analytics: Analytics;
   close(): Promise<void>;
 }
 
@@ -54,6 +57,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   if (config.defaultCredential) await auth.seedDefault(config.defaultCredential);
 
   const scoring = scoringQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
+  const analytics = buildAnalytics({ db, logger });
   const consistency = consistencyTracker({ marginMs: config.statements.consistencyMarginMs });
   const store = storeStatementsService({
     repo: statementsRepo,
@@ -61,7 +65,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     onStored: (storeId, ids) => void scoring.enqueue(storeId, ids),
     afterInsert: async ({ store: storeId, statements, principal }) => {
       const canDefine = principal.scopes.includes('define') || principal.scopes.includes('all');
-      await Promise.all([activities.record(storeId, statements, canDefine), agents.record(storeId, statements)]);
+      await Promise.all([activities.record(storeId, statements, canDefine), agents.record(storeId, statements), analytics.recordStatements({ store: storeId, statements })]);
     },
     logger,
   });
@@ -98,8 +102,10 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     agents,
     scoring,
     api,
+    analytics,
     async close() {
       if (sweep) clearInterval(sweep);
+      analytics.close();
       await api.close();
       await scoring.close();
       await client.close();

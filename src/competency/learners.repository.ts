@@ -1,4 +1,5 @@
 import type { Collection, Db } from 'mongodb';
+import { recordLearnerWrites } from '../analytics/feed-hooks';
 
 /** Attributes analytics slice by. All optional; `roleAssignedAt` starts time-to-competency. */
 export interface LearnerAttributes {
@@ -67,6 +68,7 @@ export function learnersRepository(db: Db) {
         { $set: { identities: learner.identities, attributes: learner.attributes, implicit: false, updatedAt: now }, $setOnInsert: { store, learnerId: learner.learnerId, createdAt: now } },
         { upsert: true },
       );
+      await recordLearnerWrites(db, store, [learner.learnerId]);
     },
     /** Removes implicit learners whose identity an explicit learner now claims; returns their ids. */
     async absorbImplicit(store: string, identities: string[], keepLearnerId: string): Promise<string[]> {

@@ -1,5 +1,6 @@
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { CompetencyStanding } from '../engine';
+import { recordRollupWrites } from '../analytics/feed-hooks';
 
 /**
  * Standings of parent competencies that roll up from their children (`rollupCompetency`), per
@@ -37,6 +38,7 @@ export function rollupsRepository(db: Db) {
           : { replaceOne: { filter, replacement: { ...r.standing, store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now, seq }, upsert: true } };
       });
       await col.bulkWrite(ops, { ordered: false });
+      await recordRollupWrites(db, store, generation, rows);
     },
     forLearner(store: string, generation: number, learnerId: string, frameworkId?: string): Promise<RollupDoc[]> {
       return col.find({ store, generation, learnerId, ...(frameworkId ? { frameworkId } : {}), score: { $ne: null } }, { projection: { _id: 0 } }).sort({ frameworkId: 1, competencyId: 1 }).toArray();

@@ -1,6 +1,7 @@
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { CompetencyState } from '../engine';
 import { decodeKey, encodeKey } from '../statements/model/key-codec';
+import { recordStateWrites } from '../analytics/feed-hooks';
 
 /**
  * The current state of one learner on one competency, per scoring generation. Only cells with live
@@ -63,6 +64,7 @@ export function statesRepository(db: Db) {
           : { replaceOne: { filter, replacement: { ...mapLevelKeys(r.state, encodeKey), store, generation, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now, seq }, upsert: true } };
       });
       await col.bulkWrite(ops, { ordered: false });
+      await recordStateWrites(db, store, generation, rows);
     },
     async remove(store: string, generation: number, cell: { learnerId: string; frameworkId: string; competencyId: string }): Promise<void> {
       await col.deleteOne({ store, generation, ...cell });
