@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { startTestLrs, type TestLrs } from './helpers/test-lrs';
-import { api } from './helpers/api-fixtures';
+import { api, enc, sampleFramework } from './helpers/api-fixtures';
 import { CHART_JS_PATH } from '../src/dashboard/dashboard.router';
 
 let lrs: TestLrs;
@@ -77,7 +77,12 @@ describe('GET /dashboard', () => {
 
 describe('the API behind the dashboard', () => {
   it('refuses the calls the page makes without a credential, and answers them with one', async () => {
-    for (const url of ['/api/frameworks', '/api/learners']) {
+    const fw = sampleFramework('https://example.com/frameworks/dashboard-router');
+    await api(lrs.app).put(`/api/frameworks/${enc(fw.id)}`).send(fw).expect(201);
+    const q = `framework=${enc(fw.id)}`;
+    const urls = ['/api/frameworks', `/api/frameworks/${enc(fw.id)}`, '/api/learners', `/api/analytics/gaps?${q}&by=role`, `/api/analytics/skills-matrix?${q}`,
+      `/api/analytics/time-to-competency?${q}&by=competency,role&curves=true`, `/api/analytics/reassessments?${q}&days=30`, `/api/analytics/readiness?${q}`];
+    for (const url of urls) {
       const res = await api(lrs.app, null).get(url).expect(401);
       expect(res.body.error.code).toBe('UNAUTHORIZED');
       await api(lrs.app).get(url).expect(200);

@@ -125,7 +125,7 @@ function renderTrail(card, { answer, learnerId, name, competencyId, filters, fra
       h('td', { class: 'num nowrap' }, fmt.score(e.value), h('span', { class: 'cell-sub' }, `weight ${e.weight}`)),
       h('td', { class: 'nowrap' }, share === undefined ? '–' : [h('span', { class: 'bar', style: { width: `${Math.max(2, Math.round(share * 60))}px` }, 'aria-hidden': 'true' }), fmt.percent(share)]),
       h('td', {}, e.assessor ? (e.assessor.name ?? e.assessor.ifi) : '–', e.assessor ? h('span', { class: 'cell-sub' }, e.assessor.source) : null),
-      h('td', {}, h('span', { class: `pill ${pill}` }, label), e.status === 'retracted' ? h('span', { class: 'cell-sub' }, `${fmt.date(e.retractedAt)} · ${e.retractedBy ?? ''}`) : null));
+      h('td', {}, h('span', { class: `pill ${pill}` }, label), e.status === 'retracted' ? h('span', { class: 'cell-sub', title: e.retractedBy ?? '' }, `${fmt.date(e.retractedAt)} · ${shortenIds(e.retractedBy ?? '')}`) : null));
   });
   fill(card,
     h('div', { class: 'crumbs' }, 'Evidence trail'),
@@ -134,4 +134,9 @@ function renderTrail(card, { answer, learnerId, name, competencyId, filters, fra
     evidence.length === 0
       ? notice('info', s.mode && s.mode !== 'own-evidence' ? 'Rolled up from its children' : 'No evidence yet', s.children ? s.children.map((c) => `${c.competencyId}: ${c.validated ? 'validated' : 'not validated'}`).join(', ') : null)
       : h('div', { class: 'scroll' }, table({ caption: `${evidence.length} pieces of evidence`, columns: ['Observed', 'Statement', 'Source and rule', { label: 'Value', class: 'num' }, 'Share now', 'Assessor', 'Status'], rows })));
+}
+
+/** "voided by 2f0c…" rather than a whole UUID in a narrow column (the full text is the title). */
+function shortenIds(text) {
+  return text.replace(/\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '$1…');
 }

@@ -60,11 +60,11 @@ export const ttcView = {
     const colour = (i) => PALETTE[i % PALETTE.length];
     const canvas = h('canvas', { role: 'img', 'aria-label': `Kaplan–Meier curves for ${competencyTitle(framework, this.competency)}: ${groups.map((g) => `${label(g)} median ${g.median === null ? 'not reached' : `${fmt.days(g.median)}`}`).join('; ')}` });
     const rows = groups.map((g, i) => [
-      h('td', {}, h('span', { class: 'swatch', style: { '--swatch': colour(i) }, 'aria-hidden': 'true' }), label(g), h('span', { class: 'cell-sub' }, `target ${levelTitle(framework, g.competencyId, g.targetLevel) ?? 'mixed'}`)),
+      h('td', {}, h('span', { class: 'nowrap' }, h('span', { class: 'swatch', style: { '--swatch': colour(i) }, 'aria-hidden': 'true' }), label(g)), h('span', { class: 'cell-sub' }, `target ${levelTitle(framework, g.competencyId, g.targetLevel) ?? 'mixed'}`)),
       h('td', { class: 'num' }, String(g.n)),
       h('td', { class: 'num' }, String(g.events)),
       h('td', { class: 'num' }, String(g.censored)),
-      h('td', { class: 'num strong' }, g.median === null ? 'not reached' : fmt.days(g.median)),
+      h('td', { class: 'num strong nowrap' }, g.median === null ? 'not reached' : fmt.days(g.median)),
       h('td', { class: 'num' }, g.p75 === null ? '–' : fmt.days(g.p75)),
       h('td', { class: 'num' }, g.p90 === null ? '–' : fmt.days(g.p90)),
     ]);
@@ -79,14 +79,13 @@ function drawCurves(canvas, series) {
   const Chart = window.Chart;
   const longest = Math.max(1, ...series.flatMap((s) => (s.group.curve ?? []).map((p) => p.days)));
   // A round end for the axis: 10, 20, 50, 100, 200, … days.
-  const step = [1, 2, 5].map((m) => m * 10 ** Math.floor(Math.log10(longest))).find((u) => longest / u <= 10) ?? 10 ** Math.ceil(Math.log10(longest));
+  const step = [1, 2, 5, 10].map((m) => m * 10 ** (Math.floor(Math.log10(longest)) - 1)).find((u) => longest / u <= 10);
   const maxDays = Math.ceil(longest / step) * step;
   const datasets = [];
   for (const { label, colour, group } of series) {
     const curve = group.curve ?? [];
     // S(0) = 1, then a step down at each event time (the step is drawn after the point).
     const points = [{ x: 0, y: 1 }, ...curve.map((p) => ({ x: p.days, y: p.survival }))];
-    if (points.at(-1).x < maxDays) points.push({ x: maxDays, y: points.at(-1).y });
     datasets.push({ kind: 'curve', label, data: points, borderColor: colour, backgroundColor: colour, stepped: 'after', borderWidth: 2.5, pointRadius: 0, pointHitRadius: 6 });
     const censored = curve.filter((p) => p.censored > 0).map((p) => ({ x: p.days, y: p.survival }));
     if (censored.length) datasets.push({ kind: 'censored', label: `${label} (censored)`, data: censored, showLine: false, borderColor: colour, pointStyle: 'line', rotation: 90, pointRadius: 6, pointBorderWidth: 2 });
