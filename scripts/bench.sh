@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# npm run bench: installs and builds when needed, starts a MongoDB stand-in (in-memory backend) and
+# a Redis of its own on free ports unless MONGODB_URI / REDIS_URL are given, runs the statements
+# benchmark (and the engine benchmark when it exists), stops what it started.
+# Results go to stdout and to bench/results/latest.json. See bench/README.md for the knobs
+# (BENCH_SCALE, BENCH_CONCURRENCY, BENCH_MILLION=1, BENCH_STAND_IN_HEAP).
+set -uo pipefail
+source "$(dirname "$0")/lib/services.sh"
+cd "$ROOT"
+ensure_node_modules || exit 1
+build_if_stale || exit 1
+# build_if_stale watches src/, workers/ and schemas/ only: rebuild when a bench source changed too.
+if [ ! -f dist/bench/statements.bench.js ] || [ -n "$(find bench -name '*.ts' -newer dist/bench/statements.bench.js -print -quit)" ]; then
+  log "building TypeScript (tsc, bench sources changed)"
+  npx tsc -p tsconfig.build.json >&2 || exit 1
+fi
+
+RESULTS_DIR="$ROOT/bench/results"
+mkdir -p "$RESULTS_DIR"
+
+started_pids=()
+started_redis=""
+cleanup() {
+  for pid in "${started_pids[@]}"; do kill "$pid" 2>/dev/null; done
+  [ -n "$started_redis" ] && redis-cli -p "$started_redis" shutdown nosave >/dev/null 2>&1
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Like start_stand_in (scripts/lib/services.sh), with a heap sized for the run: the in-memory
+# backend keeps every statement in the Java heap, and a million-statement ingest needs several GB.
+start_bench_stand_in() { # port heap logfile; echoes the pid
+  local port="$1" heap="$2" logfile="$3"
+  build_stand_in || return 1
+  local cp
+  cp="$STAND_IN_DIR/target/classes:$(cat "$STAND_IN_DIR/target/classpath.txt")"
+  nohup java "-Xmx$heap" -cp "$cp" lrs.StandIn 127.0.0.1 "$port" memory >"$logfile" 2>&1 &
+  local pid=$!
+  wait_for_port 127.0.0.1 "$port" 60 || { log "the MongoDB stand-in did not start (see $logfile)"; kill "$pid" 2>/dev/null; return 1; }
+  log "started the MongoDB stand-in (memory, -Xmx$heap) on 127.0.0.1:$port"
+  echo "$pid"
+}
+
+if [ -z "${MONGODB_URI:-}" ]; then
+  heap="${BENCH_STAND_IN_HEAP:-}"
+  if [ -z "$heap" ]; then
+    if [ "${BENCH_MILLION:-}" = 1 ]; then heap=12g; else heap=3g; fi
+  fi
+  port=27217
+  while port_answers 127.0.0.1 $port; do port=$((port + 1)); done
+  pid=$(start_bench_stand_in $port "$heap" "$RESULTS_DIR/mongo-stand-in.log") || exit 1
+  started_pids+=("$pid")
+  export MONGODB_URI="mongodb://127.0.0.1:$port"
+  export BENCH_STAND_IN_PID="$pid"
+fi
+if [ -z "${REDIS_URL:-}" ]; then
+  port=6490
+  while port_answers 127.0.0.1 $port; do port=$((port + 1)); done
+  start_redis $port "$RESULTS_DIR/redis" no || exit 1
+  started_redis=$port
+  export REDIS_URL="redis://127.0.0.1:$port"
+fi
+
+status=0
+node dist/bench/statements.bench.js || status=$?
+if [ -f dist/bench/documents.bench.js ]; then
+  log "running the documents benchmark (State PUT+GET round trips)"
+  node dist/bench/documents.bench.js || status=$?
+fi
+if [ -f dist/bench/attachments.bench.js ]; then
+  log "running the attachments benchmark (50 MB uploads: API RSS and throughput vs raw GridFS)"
+  node dist/bench/attachments.bench.js || status=$?
+fi
+if [ -f dist/bench/engine.bench.js ]; then
+  log "running the engine benchmark"
+  node dist/bench/engine.bench.js || status=$?
+fi
+exit "$status"
