@@ -1,7 +1,13 @@
 import request from 'supertest';
 import { startTestLrs, type TestLrs } from './helpers/test-lrs';
 import { api, enc, sampleFramework } from './helpers/api-fixtures';
-import { CHART_JS_PATH } from '../src/dashboard/dashboard.router';
+import express from 'express';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CHART_JS_PATH, dashboardRouter } from '../src/dashboard/dashboard.router';
+import { errorMiddleware } from '../src/http/error-middleware';
+import { createLogger } from '../src/logger';
 
 let lrs: TestLrs;
 beforeAll(async () => { lrs = await startTestLrs(); });
@@ -72,6 +78,20 @@ describe('GET /dashboard', () => {
     const res = await request(lrs.app).get('/dashboard/js/nothing.js').expect(404);
     expect(res.body.error.code).toBe('NOT_FOUND');
     await request(lrs.app).get('/dashboard/vendor/chart.js/nothing.js').expect(404);
+  });
+});
+
+describe('a build without the page\'s files', () => {
+  it('still starts, and /dashboard says what is missing', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'dashboard-empty-'));
+    try {
+      const app = express().use('/dashboard', dashboardRouter({ publicDir: empty })).use(errorMiddleware(createLogger('silent')));
+      const res = await request(app).get('/dashboard/').expect(404);
+      expect(res.body.error.message).toBe("The dashboard is not installed with this build: the page's files (src/dashboard/public) were not deployed");
+      expect(res.body.error.message).not.toContain(empty);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 

@@ -38,20 +38,22 @@ export interface DashboardRouterOptions {
  * them (HTTP Basic) only to /api, which checks them on every call.
  */
 export function dashboardRouter(options: DashboardRouterOptions = {}): Router {
-  const publicDir = options.publicDir ?? findPublicDir();
-  // chart.js exports only its entry points; its dist folder is the one holding the entry.
-  const chartDist = path.dirname(require.resolve('chart.js'));
   const router = Router();
-
   router.use(securityHeaders);
+  const files = findFiles(options.publicDir);
+  if ('missing' in files) {
+    // A deployment without the page's files still serves the APIs; /dashboard says what is missing.
+    router.use((_req, _res, next) => next(new AppError('NOT_FOUND', `The dashboard is not installed with this build: ${files.missing}`)));
+    return router;
+  }
   // Relative URLs in index.html resolve against /dashboard/, so the bare path redirects there.
   router.use((req, res, next) => {
     if (req.originalUrl.split('?')[0] !== req.baseUrl) return next();
     res.redirect(301, `${req.baseUrl}/`);
   });
-  router.use('/vendor/chart.js', express.static(chartDist, { index: false, maxAge: '1d' }));
+  router.use('/vendor/chart.js', express.static(files.chartDist, { index: false, maxAge: '1d' }));
   // maxAge 0: the browser revalidates (ETag) so a new version of the page is picked up at once.
-  router.use(express.static(publicDir, { index: 'index.html', maxAge: 0 }));
+  router.use(express.static(files.publicDir, { index: 'index.html', maxAge: 0 }));
   router.use((req, _res, next) => next(new AppError('NOT_FOUND', `No dashboard file at ${req.baseUrl}${req.path}`)));
   return router;
 }
@@ -67,13 +69,23 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction): void
   next();
 }
 
-function findPublicDir(): string {
-  const candidates = [
+/** chart.js exports only its entry points; its dist folder is the one holding the entry. */
+function chartJsDist(): string {
+  return path.dirname(require.resolve('chart.js'));
+}
+
+function findFiles(publicDir?: string): { publicDir: string; chartDist: string } | { missing: string } {
+  const candidates = publicDir !== undefined ? [publicDir] : [
     path.join(__dirname, 'public'),
     // Compiled: dist/src/dashboard → the sources' folder (tsc copies no static files).
     path.resolve(__dirname, '..', '..', '..', 'src', 'dashboard', 'public'),
   ];
   const found = candidates.find((dir) => existsSync(path.join(dir, 'index.html')));
-  if (!found) throw new Error(`dashboard files not found (looked in ${candidates.join(', ')})`);
-  return found;
+  // The messages name no server paths: /dashboard answers without authentication.
+  if (!found) return { missing: "the page's files (src/dashboard/public) were not deployed" };
+  try {
+    return { publicDir: found, chartDist: chartJsDist() };
+  } catch {
+    return { missing: 'the chart.js package is not installed' };
+  }
 }

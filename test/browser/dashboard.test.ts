@@ -172,6 +172,16 @@ describe('the dashboard in a browser', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-heatmap-drill.png'), fullPage: true });
   });
 
+  it('exports the trail as CSV (the API has no CSV of one trail, so the page writes it the same way)', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#trail [data-export]').click()]);
+    expect(download.suggestedFilename()).toMatch(/^evidence_browser-[0-9a-f]{8}_ada_listening_\d{4}-\d{2}-\d{2}\.csv$/);
+    const lines = readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n');
+    expect(lines[0]).toBe('statementId,status,observedAt,storedAt,sourceKind,indicatorId,value,weight,share,assessor,ruleId,frameworkVersion,retractedAt,retractedBy');
+    expect(lines).toHaveLength(8);
+    expect(lines.filter((l) => l.includes(',counted,'))).toHaveLength(6);
+    expect(lines[7]).toMatch(new RegExp(`^${retractedId},retracted,.*,knowledge-check,,0\\.05,1,,,listening-quiz,`));
+  });
+
   it('exports the heatmap as the API\'s CSV', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#view-heatmap [data-export]').click()]);
     expect(download.suggestedFilename()).toMatch(/^gaps_browser-[0-9a-f]{8}_by-role_\d{4}-\d{2}-\d{2}\.csv$/);
@@ -203,6 +213,7 @@ describe('the dashboard in a browser', () => {
     await ada.waitFor();
     expect(await ada.locator('.pill').textContent()).toBe('✓ Proficient');
     expect(await page.locator('#view-matrix tr[data-learner="cy"] td[data-competency="listening"] .pill').textContent()).toBe('No evidence');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-skills-matrix.png'), fullPage: true });
 
     await page.click('#tab-reassessments');
     const rows = page.locator('#view-reassessments tbody tr');
