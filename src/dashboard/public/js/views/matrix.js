@@ -12,6 +12,12 @@ function cellView(cell, competency, framework) {
   const title = (id) => framework?.competencies?.find((c) => c.id === competency.id)?.scale?.levels?.find((l) => l.id === id)?.title ?? id;
   const required = cell.requiredLevel;
   let pill;
+  if (competency.rollup) {
+    // A roll-up parent stands on its children: validated or not, no evidence of its own.
+    return h('td', { class: 'level', title: `${required ? `Required: ${title(required)}. ` : ''}Rolled up from its children`, dataset: { competency: competency.id } },
+      cell.validated ? h('span', { class: 'pill pill-ok' }, `✓ ${title(cell.validatedLevel)}`) : h('span', { class: `pill ${required ? 'pill-bad' : 'pill-muted'}` }, 'Not validated'),
+      h('span', { class: 'cell-sub' }, 'from its children'));
+  }
   if (cell.validated) {
     const meets = !required || levelIndex(levels, cell.validatedLevel) >= levelIndex(levels, required);
     pill = h('span', { class: `pill ${meets ? 'pill-ok' : 'pill-warn'}` }, `✓ ${title(cell.validatedLevel)}`);
@@ -63,7 +69,7 @@ export const matrixView = {
           h('th', { scope: 'row' }, l.name || l.learnerId, h('span', { class: 'cell-sub' }, [roleTitle(framework, l.role), l.team, l.cohort].filter((x) => x && x !== 'No role').join(' · '))),
           competencies.map((c) => {
             const cell = cells.get(c.id);
-            if (!cell) return h('td', { class: 'level' }, h('span', { class: 'muted' }, '·'));
+            if (!cell) return h('td', { class: 'level' }, h('span', { class: 'muted', title: 'No evidence, not required' }, '–'));
             const td = cellView(cell, c, framework);
             if (cell.evidenceCount > 0 && !c.rollup) {
               td.classList.add('clickable');
