@@ -46,7 +46,11 @@ export function activitiesRepository(db: Db) {
       const ops: AnyBulkWriteOperation<ActivityDoc>[] = items.map((it) => ({
         updateOne: {
           filter: { store, id: it.id },
-          update: { $setOnInsert: { store, id: it.id }, $set: { updated: now, ...(it.definition ? mergePaths(it.definition) : {}) } },
+          // Only a definition change rewrites the document: shared activities (a course, a cmi5
+          // category) are mentioned by nearly every statement and must not be rewritten by each.
+          update: it.definition
+            ? { $setOnInsert: { store, id: it.id }, $set: { updated: now, ...mergePaths(it.definition) } }
+            : { $setOnInsert: { store, id: it.id, updated: now } },
           upsert: true,
         },
       }));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AppError } from '../errors/app-error';
 import type { JsonObject, Statement } from '../statements/model/statement-types';
 import { definedActivities, mergeDefinition } from './merge-definition';
@@ -25,7 +26,8 @@ export function activitiesService(deps: { repo: ActivitiesRepository; now?: () =
           incoming.set(a.id, next && prev ? mergeDefinition(prev, next) : (next ?? prev));
         }
       }
-      const items = [...incoming].map(([id, definition]) => ({ id, definition, memo: `${store}\u0000${id}\u0000${JSON.stringify(definition ?? null)}` }))
+      // Memo keys are digests, so the memo's size is bounded by its entry count, not by definitions' size.
+      const items = [...incoming].map(([id, definition]) => ({ id, definition, memo: createHash('sha256').update(`${store}\u0000${id}\u0000${JSON.stringify(definition ?? null)}`).digest('base64') }))
         .filter((it) => !confirmed.has(it.memo));
       if (items.length === 0) return;
       await deps.repo.merge(store, items, now());

@@ -21,7 +21,7 @@ export function agentsRepository(db: Db) {
       await col.bulkWrite(agents.map((a) => ({
         updateOne: {
           filter: { store, key: a.key },
-          update: { $setOnInsert: { ifiJson: a.ifiJson }, $set: { updated: now }, ...(a.name !== undefined ? { $addToSet: { names: a.name } } : {}) },
+          update: { $setOnInsert: { ifiJson: a.ifiJson, updated: now }, ...(a.name !== undefined ? { $addToSet: { names: a.name } } : {}) },
           upsert: true,
         },
       })), { ordered: false });

@@ -90,10 +90,14 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
         if (seen.has(id)) throw new AppError('BAD_REQUEST', `statements[${i}].id: ${id} is also the id of statements[${seen.get(id)}] in this batch`);
         seen.set(id, i);
       });
+      // Ids the client chose may already be stored or referenced; ids this LRS just generated
+      // (random UUIDs) cannot be, so only the former need the lookups before the insert.
+      const clientIds = (statements as Statement[]).map((s, i) => (typeof s.id === 'string' ? prepared[i]!.id as string : undefined))
+        .filter((id): id is string => id !== undefined);
       let inserted: Statement[];
       for (let attempt = 0; ; attempt++) {
         try {
-          inserted = await insertNew({ principal, prepared, line, stored, contentShas: received });
+          inserted = await insertNew({ principal, prepared, clientIds, line, stored, contentShas: received });
           break;
         } catch (err) {
           // Another request stored one of these ids between our check and our insert: check again.
@@ -106,14 +110,14 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
     }
   }
 
-  async function insertNew(input: { principal: Principal; prepared: Statement[]; line: XapiLine; stored: number; contentShas: ReadonlySet<string> }): Promise<Statement[]> {
+  async function insertNew(input: { principal: Principal; prepared: Statement[]; clientIds: string[]; line: XapiLine; stored: number; contentShas: ReadonlySet<string> }): Promise<Statement[]> {
     const { principal, prepared, line, stored } = input;
     const store = principal.store;
-    const ids = prepared.map((s) => s.id as string);
     const refTargets = [...new Set(prepared.map(statementRefOf).filter((x): x is string => x !== undefined))];
+    // findByIds/findReferrers answer [] without a round trip for an empty list.
     const [existing, referrers, targets] = await Promise.all([
-      deps.repo.findByIds(store, ids),
-      deps.repo.findReferrers(store, ids),
+      deps.repo.findByIds(store, input.clientIds),
+      deps.repo.findReferrers(store, input.clientIds),
       deps.repo.findByIds(store, refTargets),
     ]);
     const existingById = new Map(existing.map((e) => [e.id, e]));
