@@ -239,6 +239,22 @@ describe('the dashboard in a browser', () => {
     await heatCell('agent', 'listening').waitFor();
   });
 
+  it('slices the heatmap by team and by role', async () => {
+    await page.locator('#view-heatmap .segmented button', { hasText: 'By team' }).click();
+    await heatCell('north', 'listening').waitFor();
+    // North: Ada (meets proficient), Bob (below proficient), Eve (lead, below expert).
+    expect(await heatCell('north', 'listening').innerText()).toBe('67%\n2 of 3');
+    expect(await heatCell('south', 'listening').innerText()).toBe('50%\n1 of 2');
+    await page.selectOption('#f-role', 'lead');
+    await page.locator('#view-heatmap tbody tr').first().waitFor();
+    await waitFor('the lead slice', async () => (await page.locator('#view-heatmap tbody th').allInnerTexts()).join('|') === 'north\n1 person');
+    expect(await heatCell('north', 'listening').innerText()).toBe('100%\n1 of 1');
+    expect(page.url()).toContain('role=lead');
+    await page.locator('#view-heatmap .segmented button', { hasText: 'By role' }).click();
+    await page.click('#filters button[type="reset"]');
+    await heatCell('agent', 'listening').waitFor();
+  });
+
   it('goes back to sign-in when the LRS stops accepting the credential (401)', async () => {
     // (Scripts as strings: this file is type-checked without the DOM library.)
     await page.evaluate(`sessionStorage.setItem(${JSON.stringify(STORAGE_KEY)}, ${JSON.stringify(JSON.stringify({ key, secret: 'revoked' }))})`);
