@@ -82,8 +82,8 @@ async function runAu(params: Record<string, string>): Promise<{ ok: boolean; err
   const page = await browser.newPage();
   try {
     await page.goto(`${lms.origin}/au.html?${new URLSearchParams(params).toString()}`);
-    await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 20_000 });
-    return await page.evaluate(() => (window as unknown as { __result: { ok: boolean; error?: string } }).__result);
+    await page.waitForFunction(() => (globalThis as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 20_000 });
+    return await page.evaluate(() => (globalThis as unknown as { __result: { ok: boolean; error?: string } }).__result);
   } finally {
     await page.close();
   }
