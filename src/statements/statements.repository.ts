@@ -27,10 +27,16 @@ export function statementsRepository(db: Db) {
       return col.find({ store, id: { $in: ids } }, { projection: HEAD_PROJECTION }).toArray() as Promise<StatementHead[]>;
     },
 
-    /** Stored statements whose object is a StatementRef to one of these ids (voiding ones included). */
-    findReferrers(store: string, ids: string[]): Promise<StatementHead[]> {
-      if (ids.length === 0) return Promise.resolve([]);
-      return col.find({ store, refId: { $in: ids } }, { projection: HEAD_PROJECTION }).toArray() as Promise<StatementHead[]>;
+    /**
+     * In one query: the stored statements with these ids, and those whose object is a StatementRef
+     * to one of them. Each `$or` branch has its own index on MongoDB; a server without secondary
+     * indexes (the stand-in) scans once instead of twice.
+     */
+    async findByIdsAndReferrers(store: string, ids: string[]): Promise<{ existing: StatementHead[]; referrers: StatementHead[] }> {
+      if (ids.length === 0) return { existing: [], referrers: [] };
+      const rows = await col.find({ store, $or: [{ id: { $in: ids } }, { refId: { $in: ids } }] }, { projection: HEAD_PROJECTION }).toArray() as StatementHead[];
+      const wanted = new Set(ids);
+      return { existing: rows.filter((r) => wanted.has(r.id)), referrers: rows.filter((r) => r.refId !== undefined && wanted.has(r.refId)) };
     },
 
     /**

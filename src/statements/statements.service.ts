@@ -114,10 +114,9 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
     const { principal, prepared, line, stored } = input;
     const store = principal.store;
     const refTargets = [...new Set(prepared.map(statementRefOf).filter((x): x is string => x !== undefined))];
-    // findByIds/findReferrers answer [] without a round trip for an empty list.
-    const [existing, referrers, targets] = await Promise.all([
-      deps.repo.findByIds(store, input.clientIds),
-      deps.repo.findReferrers(store, input.clientIds),
+    // Both lookups answer [] without a round trip for an empty list.
+    const [{ existing, referrers }, targets] = await Promise.all([
+      deps.repo.findByIdsAndReferrers(store, input.clientIds),
       deps.repo.findByIds(store, refTargets),
     ]);
     const existingById = new Map(existing.map((e) => [e.id, e]));
