@@ -16,7 +16,18 @@ export function heatColour(share) {
   const [b, cb] = STOPS[i];
   const t = b === a ? 0 : (x - a) / (b - a);
   const rgb = ca.map((v, k) => Math.round(v + (cb[k] - v) * t));
-  return { background: `rgb(${rgb.join(' ')})`, ink: x >= 0.55 ? '#ffffff' : '#172033' };
+  // Text in whichever of white and near-black contrasts more with the cell (WCAG 2 luminance).
+  const light = (1 + 0.05) / (luminance(rgb) + 0.05);
+  const dark = (luminance(rgb) + 0.05) / (luminance([23, 32, 51]) + 0.05);
+  return { background: `rgb(${rgb.join(' ')})`, ink: light > dark ? '#ffffff' : '#172033' };
+}
+
+function luminance(rgb) {
+  const [r, g, b] = rgb.map((v) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
 let tooltip;
