@@ -18,6 +18,8 @@ ENV MALLOC_ARENA_MAX=2
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/schemas ./schemas
+# The dashboard page is served as static files (no build step).
+COPY --from=build /app/src/dashboard/public ./src/dashboard/public
 COPY package.json ./
 USER node
 EXPOSE 8080

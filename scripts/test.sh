@@ -5,6 +5,7 @@ set -uo pipefail
 source "$(dirname "$0")/lib/services.sh"
 cd "$ROOT"
 ensure_node_modules || exit 1
+ensure_chromium || exit 1
 
 started_pids=()
 started_redis=""

@@ -99,3 +99,15 @@ start_stand_in() {
   log "started the MongoDB stand-in ($backend) on 127.0.0.1:$port"
   echo "$pid"
 }
+
+# The browser tests drive Debian's Chromium through playwright-core (a test tool's own browser
+# download cannot work on these machines).
+ensure_chromium() {
+  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "chromium missing: installing Debian's chromium package for the browser tests"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2 || return 1
+  else
+    log "Chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH); the browser tests will fail"
+  fi
+}
