@@ -68,6 +68,8 @@ describe('rebuilding a store after its rules changed', () => {
     const result = await rebuildStore(workerA.pipeline, {
       store: 'default',
       batchSize: 4,
+      settleMs: 0,
+      graceMs: 50,
       onProgress: async (p) => {
         const { active } = await generationsRepository(a.container.db).peek('default');
         seen.push({ ...p, active, oldStates: Object.keys(await allStates(a, 1)).length });

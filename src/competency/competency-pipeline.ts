@@ -30,6 +30,11 @@ export interface PipelineDeps {
   generations: GenerationsRepository;
   writebacks: WritebacksRepository;
   scoringSets: ScoringSetCache;
+  /**
+   * The store's generations as scoring jobs see them: cached for `scoringSetTtlMs` (a rebuild
+   * waits that long after it starts before it scans, so no statement is missed; see `rebuild.ts`).
+   */
+  liveGenerations(store: string): Promise<{ active: number; building?: number }>;
   /** Absent: nothing is written back (tests of scoring alone, tools). */
   writeBack?: WriteBack;
   logger?: Logger;
@@ -56,6 +61,7 @@ export function competencyPipeline(opts: PipelineOptions): PipelineDeps & { ensu
   const definitions = definitionsRepository(db);
   const learners = learnersRepository(db);
   const writebacks = writebacksRepository(db);
+  const generations = generationsRepository(db);
   const deps: PipelineDeps = {
     statements: scoringStatementsRepository(db),
     definitions,
@@ -66,9 +72,10 @@ export function competencyPipeline(opts: PipelineOptions): PipelineDeps & { ensu
     rollups: rollupsRepository(db),
     seqs: scoringSeqsRepository(db),
     skips: scoringSkipsRepository(db),
-    generations: generationsRepository(db),
+    generations,
     writebacks,
     scoringSets: scoringSetCache({ definitions, ttlMs: opts.scoringSetTtlMs }),
+    liveGenerations: generationsCache(generations, opts.scoringSetTtlMs ?? 2000),
     writeBack: opts.statementsService ? writeBack({ statements: opts.statementsService, ledger: writebacks, learners, logger: opts.logger }) : undefined,
     logger: opts.logger,
     now: opts.now ?? (() => new Date()),
@@ -82,5 +89,17 @@ export function competencyPipeline(opts: PipelineOptions): PipelineDeps & { ensu
         deps.rollups.ensureIndexes(), deps.seqs.ensureIndexes(), deps.skips.ensureIndexes(), deps.writebacks.ensureIndexes(),
       ]);
     },
+  };
+}
+
+function generationsCache(repo: GenerationsRepository, ttlMs: number): PipelineDeps['liveGenerations'] {
+  const cache = new Map<string, { value: Promise<{ active: number; building?: number }>; at: number }>();
+  return (store) => {
+    const hit = cache.get(store);
+    if (hit !== undefined && Date.now() - hit.at < ttlMs) return hit.value;
+    const value = repo.peek(store);
+    cache.set(store, { value, at: Date.now() });
+    value.catch(() => cache.delete(store));
+    return value;
   };
 }

@@ -53,7 +53,8 @@ export async function startCompetencyWorker(opts: CompetencyWorkerOptions): Prom
   connection.on('error', (err) => logger.warn({ err: err.message }, 'competency worker: Redis connection error'));
   const common = { connection, prefix: opts.queuePrefix, lockDuration: opts.worker.lockDurationMs, ...opts.bullmq };
   const scoring = new Worker<ScoringJobData>(SCORING_QUEUE, scoreStatementProcessor(pipeline), { ...common, concurrency: opts.worker.concurrency });
-  const rebuild = new Worker<RebuildJobData>(REBUILD_QUEUE, rebuildProcessor(pipeline, opts.rebuild), { ...common, concurrency: 1 });
+  const rebuildOptions = { settleMs: opts.worker.scoringSetTtlMs + 500, graceMs: opts.worker.scoringSetTtlMs + 500, ...opts.rebuild };
+  const rebuild = new Worker<RebuildJobData>(REBUILD_QUEUE, rebuildProcessor(pipeline, rebuildOptions), { ...common, concurrency: 1 });
   for (const w of [scoring, rebuild]) {
     w.on('error', (err) => logger.warn({ err: err.message, queue: w.name }, 'competency worker error'));
     w.on('failed', (job, err) => logger.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));

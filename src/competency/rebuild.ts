@@ -38,6 +38,12 @@ export interface RebuildOptions {
    * that read the generations just before the switch. @defaultValue 2000
    */
   graceMs?: number;
+  /**
+   * Wait after starting the build before scanning: scoring jobs cache the store's generations this
+   * long (the worker's `scoringSetTtlMs`), and every statement a job scores without knowing of the
+   * build must be stored before the scan starts. @defaultValue 2500
+   */
+  settleMs?: number;
   onProgress?: (p: RebuildProgress) => Promise<void> | void;
 }
 
@@ -63,6 +69,7 @@ export async function rebuildStore(deps: PipelineDeps, opts: RebuildOptions): Pr
     generation = begun ?? (await deps.generations.peek(store)).building ?? NaN;
     if (Number.isNaN(generation)) throw new Error(`store ${store}: could not start a rebuild`);
   }
+  await new Promise((r) => setTimeout(r, opts.settleMs ?? 2500));
   const set = await deps.scoringSets.get(store, { fresh: true });
   const statementTotal = await deps.statements.countLive(store);
   let total = statementTotal + (await deps.learners.collection.countDocuments({ store }));
@@ -152,7 +159,7 @@ export async function rebuildStore(deps: PipelineDeps, opts: RebuildOptions): Pr
     deps.skips.dropGenerationsBelow(store, generation),
   ]);
   await dropOld();
-  await new Promise((r) => setTimeout(r, opts.graceMs ?? 2000));
+  await new Promise((r) => setTimeout(r, Math.max(opts.graceMs ?? 2000, opts.settleMs ?? 2500)));
   await dropOld();
   done = total;
   await report('done');

@@ -23,6 +23,8 @@ export interface RecomputeInput {
   cells: CellRef[] | 'all';
   set: ScoringSet;
   now: Date;
+  /** The counter value the caller's bump returned (saves reading it for the first round). */
+  seq?: number;
 }
 
 /** A recomputed leaf state, with the live evidence it was computed from. */
@@ -55,8 +57,9 @@ const MAX_ROUNDS = 100;
 export async function recomputeLearner(deps: RecomputeDeps, input: RecomputeInput): Promise<{ states: RecomputedState[]; rollups: RecomputedRollup[] }> {
   const { store, generation, learnerId, set } = input;
   const wanted = expandCells(input.cells, set);
+  let known = input.seq;
   for (let round = 1; ; round++) {
-    const seq = await deps.seqs.current(store, learnerId);
+    const seq = known ?? await deps.seqs.current(store, learnerId);
     const docs = await deps.cells.get(store, generation, learnerId, wanted.read);
     const byCell = new Map<string, EvidenceItem[]>();
     for (const d of docs) byCell.set(cellKey(d.frameworkId, d.competencyId), Object.values(d.items ?? {}));
@@ -65,7 +68,8 @@ export async function recomputeLearner(deps: RecomputeDeps, input: RecomputeInpu
       deps.states.putComputed(store, generation, result.states.map((r) => ({ frameworkId: r.frameworkId, frameworkVersion: set.byId.get(r.frameworkId)?.frameworkVersion ?? 0, state: r.state })), seq, input.now),
       deps.rollups.putComputed(store, generation, result.rollups.map((r) => ({ learnerId, frameworkId: r.frameworkId, frameworkVersion: set.byId.get(r.frameworkId)?.frameworkVersion ?? 0, standing: r.standing })), seq, input.now),
     ]);
-    if ((await deps.seqs.current(store, learnerId)) === seq) return result;
+    known = await deps.seqs.current(store, learnerId);
+    if (known === seq) return result;
     if (round >= MAX_ROUNDS) throw new Error(`learner ${learnerId}: states recomputed ${round} times without settling`);
   }
 }

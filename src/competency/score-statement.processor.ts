@@ -57,7 +57,7 @@ function parseJobData(data: unknown): ScoringJobData {
  */
 export async function scoreStatement(deps: PipelineDeps, data: ScoringJobData): Promise<ScoreOutcome> {
   const { store, statementId } = data;
-  const doc = await deps.statements.find(store, statementId);
+  const [doc, generations] = await Promise.all([deps.statements.find(store, statementId), deps.liveGenerations(store)]);
   if (doc === null) throw new UnrecoverableError(`statement ${statementId} is not stored in store ${store}`);
   if (!doc.toScore) return { status: 'already-scored' };
   if (isSystemAuthored(doc.authorityKey)) {
@@ -71,7 +71,6 @@ export async function scoreStatement(deps: PipelineDeps, data: ScoringJobData): 
     throw new UnrecoverableError(`statement ${statementId} is stored as invalid JSON: ${(err as Error).message}`);
   }
   const now = deps.now();
-  const generations = await deps.generations.peek(store);
 
   if (doc.voidsId !== undefined) {
     const target = await deps.statements.find(store, doc.voidsId);

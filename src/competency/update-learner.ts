@@ -26,10 +26,10 @@ export async function writeEvidence(deps: PipelineDeps, store: string, generatio
  */
 export async function updateLearner(deps: PipelineDeps, input: { store: string; generations: Generations; learnerId: string; cells: CellRef[] | 'all'; set: ScoringSet; now: Date; only?: number }): Promise<void> {
   // The caller has just changed this learner's evidence (see `recomputeLearner`).
-  await deps.seqs.bump(input.store, input.learnerId);
+  const seq = await deps.seqs.bump(input.store, input.learnerId);
   for (const generation of generationList(input.generations)) {
     if (input.only !== undefined && generation !== input.only) continue;
-    const result = await recomputeLearner(deps, { store: input.store, generation, learnerId: input.learnerId, cells: input.cells, set: input.set, now: input.now });
+    const result = await recomputeLearner(deps, { store: input.store, generation, learnerId: input.learnerId, cells: input.cells, set: input.set, now: input.now, seq });
     if (generation !== input.generations.active || deps.writeBack === undefined) continue;
     await announce(deps, { store: input.store, learnerId: input.learnerId, set: input.set, results: [
       ...result.states.map((s) => ({ frameworkId: s.frameworkId, competencyId: s.state.competencyId, current: s.state, evidence: s.evidence })),
