@@ -235,7 +235,9 @@ describe('time-to-competency', () => {
     for (const g of res.body.groups) {
       const { out } = expectedDurations(to, (l, c) => c === 'listening' && l.role === g.role && (l.cohort ?? null) === g.cohort);
       expect([g.n, g.events]).toEqual([out.length, out.filter((x) => !x.censored).length]);
-      expect(g.curve.at(-1).atRisk).toBeGreaterThan(0);
+      // The curve has a point per day with validations; survival only falls.
+      expect(g.curve.reduce((n: number, p: { events: number }) => n + p.events, 0)).toBe(g.events);
+      g.curve.forEach((p: { survival: number }, k: number) => expect(p.survival).toBeLessThanOrEqual(k === 0 ? 1 : g.curve[k - 1].survival));
     }
     const text = (await get('time-to-competency?format=csv').expect(200)).text;
     expect(text.split('\r\n')[0]).toBe('competencyId,role,cohort,targetLevel,n,events,censored,noStart,median,p75,p90');

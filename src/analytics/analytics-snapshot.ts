@@ -9,13 +9,17 @@
  * far over the 300 ms budget at 10,000 learners. The copy is loaded once per API process and kept
  * exact by replaying the analytics feed (`analytics-feed.repository.ts`) before every answer.
  */
+import type { Framework } from '../engine';
 import type { CompactCell, CompactRow, CompletionRecord } from './feed-payload';
+import { FrameworkView } from './framework-view';
 
 /** One piece of live scenario evidence. */
 export interface ScenarioItem { statementId: string; ruleId: string; value: number; observedAt: number }
 
 export interface LearnerRow {
   learnerId: string;
+  /** Row of the learner in every {@link FrameworkView} of the snapshot. */
+  row: number;
   name: string | null;
   role: string | null;
   team: string | null;
@@ -27,8 +31,8 @@ export interface LearnerRow {
   identities: string[];
   /** frameworkId → competencyId → cell. */
   cells: Map<string, Map<string, CompactCell>>;
-  /** `frameworkId\0competencyId` → live scenario evidence of the cell. */
-  scenario: Map<string, ScenarioItem[]>;
+  /** frameworkId → competencyId → live scenario evidence of the cell. */
+  scenario: Map<string, Map<string, ScenarioItem[]>>;
 }
 
 /** A learner document as stored (`learners.repository.ts`), the fields used here. */
@@ -55,8 +59,31 @@ export class AnalyticsSnapshot {
   /** `learnerId\0frameworkId\0competencyId` → first live evidence time (filled on demand). */
   readonly firstEvidence = new Map<string, number | null>();
   private sortedIds: string[] | null = null;
+  private nextRow = 0;
+  private readonly views = new Map<string, FrameworkView>();
+  private readonly strings = new Map<string, string>();
 
   constructor(readonly store: string, readonly generation: number) {}
+
+  /**
+   * One instance per distinct string (ids and level ids repeat hundreds of thousands of times):
+   * less memory, and map lookups compare and hash one instance instead of many copies.
+   */
+  intern<T extends string | null>(s: T): T {
+    if (s === null) return s;
+    const known = this.strings.get(s);
+    if (known !== undefined) return known as T;
+    this.strings.set(s, s);
+    return s;
+  }
+
+  private internCell(cell: CompactCell): CompactCell {
+    cell.lv = this.intern(cell.lv);
+    cell.vl = this.intern(cell.vl);
+    for (const e of cell.h) e[0] = this.intern(e[0]);
+    for (const e of cell.fv) e[0] = this.intern(e[0]);
+    return cell;
+  }
 
   /** Learner ids in ascending order (kept until learners are added or removed). */
   learnerIds(): string[] {
@@ -72,17 +99,17 @@ export class AnalyticsSnapshot {
   putLearner(doc: LearnerSource): LearnerRow {
     let row = this.learners.get(doc.learnerId);
     if (row === undefined) {
-      row = { learnerId: doc.learnerId, name: null, role: null, team: null, cohort: null, manager: null, assignedAt: null, implicit: false, identities: [], cells: new Map(), scenario: new Map() };
+      row = { learnerId: doc.learnerId, row: this.nextRow++, name: null, role: null, team: null, cohort: null, manager: null, assignedAt: null, implicit: false, identities: [], cells: new Map(), scenario: new Map() };
       this.learners.set(doc.learnerId, row);
       this.sortedIds = null;
     }
     for (const identity of row.identities) if (this.identityOwner.get(identity) === row.learnerId) this.identityOwner.delete(identity);
     const a = doc.attributes ?? {};
     row.name = a.name ?? null;
-    row.role = a.role ?? null;
-    row.team = a.team ?? null;
-    row.cohort = a.cohort ?? null;
-    row.manager = a.manager ?? null;
+    row.role = this.intern(a.role ?? null);
+    row.team = this.intern(a.team ?? null);
+    row.cohort = this.intern(a.cohort ?? null);
+    row.manager = this.intern(a.manager ?? null);
     const assigned = a.roleAssignedAt === undefined ? NaN : Date.parse(a.roleAssignedAt);
     row.assignedAt = Number.isNaN(assigned) ? null : assigned;
     row.implicit = doc.implicit === true;
@@ -110,22 +137,40 @@ export class AnalyticsSnapshot {
     this.sortedIds = null;
   }
 
+  /** The columnar view of a framework version, built on first use and kept current by {@link applyCells}. */
+  view(framework: Framework, version: number): FrameworkView {
+    const existing = this.views.get(framework.id);
+    if (existing !== undefined && existing.version === version) return existing;
+    const view = new FrameworkView(framework, version);
+    view.grow(this.nextRow + 64);
+    for (const l of this.learners.values()) {
+      const cells = l.cells.get(framework.id);
+      if (cells !== undefined) for (const [competencyId, cell] of cells) view.set(l.row, competencyId, cell);
+      const scenario = l.scenario.get(framework.id);
+      if (scenario !== undefined) for (const [competencyId, items] of scenario) view.setScenario(l.row, competencyId, items);
+    }
+    this.views.set(framework.id, view);
+    return view;
+  }
+
   /** Applies written cells of one learner. Returns the cells whose scenario evidence may have changed. */
   applyCells(learnerId: string, rows: readonly CompactRow[]): Array<{ frameworkId: string; competencyId: string }> {
     const learner = this.placeholder(learnerId);
     const touched: Array<{ frameworkId: string; competencyId: string }> = [];
-    for (const row of rows) {
+    for (const written of rows) {
+      const row = { f: this.intern(written.f), c: this.intern(written.c), d: written.d === null ? null : this.internCell(written.d) };
       let byCompetency = learner.cells.get(row.f);
-      const key = cellKey(row.f, row.c);
-      this.firstEvidence.delete(`${learnerId}\u0000${key}`);
+      this.firstEvidence.delete(`${learnerId}\u0000${cellKey(row.f, row.c)}`);
+      this.views.get(row.f)?.set(learner.row, row.c, row.d);
+      const scenario = learner.scenario.get(row.f);
       if (row.d === null) {
         byCompetency?.delete(row.c);
-        learner.scenario.delete(key);
+        if (scenario?.delete(row.c) === true) this.views.get(row.f)?.setScenario(learner.row, row.c, []);
         continue;
       }
       if (byCompetency === undefined) learner.cells.set(row.f, (byCompetency = new Map()));
       byCompetency.set(row.c, row.d);
-      if (row.d.sc > 0 || learner.scenario.has(key)) touched.push({ frameworkId: row.f, competencyId: row.c });
+      if (row.d.sc > 0 || scenario?.has(row.c) === true) touched.push({ frameworkId: row.f, competencyId: row.c });
     }
     return touched;
   }
@@ -134,8 +179,15 @@ export class AnalyticsSnapshot {
   setScenario(learnerId: string, frameworkId: string, competencyId: string, items: ScenarioItem[]): void {
     const learner = this.learners.get(learnerId);
     if (learner === undefined) return;
-    if (items.length === 0) learner.scenario.delete(cellKey(frameworkId, competencyId));
-    else learner.scenario.set(cellKey(frameworkId, competencyId), items);
+    this.views.get(frameworkId)?.setScenario(learner.row, competencyId, items);
+    let byCompetency = learner.scenario.get(frameworkId);
+    if (items.length === 0) {
+      byCompetency?.delete(competencyId);
+      return;
+    }
+    if (byCompetency === undefined) learner.scenario.set(this.intern(frameworkId), (byCompetency = new Map()));
+    for (const e of items) e.ruleId = this.intern(e.ruleId);
+    byCompetency.set(this.intern(competencyId), items);
   }
 
   applyCompletions(add: readonly CompletionRecord[], voids: readonly string[]): void {

@@ -60,7 +60,7 @@ export function analyticsService(deps: AnalyticsServiceDeps) {
       const l = snapshot.learners.get(id);
       if (l !== undefined && keep(l)) learners.push(l);
     }
-    const ctx: AggregateContext = { snapshot, ix: indexFramework(framework), rules, learners, at, from: q.from ?? null, now, filters };
+    const ctx: AggregateContext = { snapshot, ix: indexFramework(framework), view: snapshot.view(framework, found.version), rules, learners, at, from: q.from ?? null, now, filters };
     const envelope = {
       framework: { id: framework.id, version: found.version, title: framework.title },
       asOf: iso(at),

@@ -57,40 +57,62 @@ export function snapshotSource(deps: { db: Db; logger?: Logger }) {
       const snapshot = new AnalyticsSnapshot(store, generation);
       const started = Date.now();
       for (const d of await learnersCol.find({ store }, { projection: LEARNER_FIELDS }).toArray()) snapshot.putLearner(d);
-      const stateDocs = db.collection<CompetencyState & { store: string; generation: number; frameworkId: string }>('competency_states')
-        .find({ store, generation, evidenceCount: { $gt: 0 } }, { projection: { _id: 0, store: 0, generation: 0, alpha: 0, beta: 0, intervalMass: 0, firstReachedAt: 0, asOf: 0, updatedAt: 0, seq: 0, frameworkVersion: 0 } })
-        .batchSize(10_000);
-      let cells = 0;
-      for await (const d of stateDocs) {
-        const state = { ...d, firstValidatedAt: Object.fromEntries(Object.entries(d.firstValidatedAt ?? {}).map(([k, v]) => [decodeKey(k), v])) };
-        snapshot.applyCells(d.learnerId, [{ f: d.frameworkId, c: d.competencyId, d: compactState(state) }]);
-        cells++;
-      }
-      const rollupDocs = db.collection('competency_rollups').find({ store, generation, score: { $ne: null } }, { projection: { _id: 0, children: 0, missing: 0 } }).batchSize(10_000);
-      for await (const d of rollupDocs) {
-        snapshot.applyCells(d.learnerId as string, [{ f: d.frameworkId as string, c: d.competencyId as string, d: compactStanding(d as never) }]);
-      }
-      const evidence = db.collection<EvidenceItem & { frameworkId: string }>('evidence')
-        .find({ store, generation, sourceKind: 'scenario', retractedAt: { $exists: false } }, { projection: { _id: 0, learnerId: 1, frameworkId: 1, competencyId: 1, statementId: 1, ruleId: 1, value: 1, observedAt: 1 } })
-        .batchSize(10_000);
-      const scenario = new Map<string, { learnerId: string; frameworkId: string; competencyId: string; items: ScenarioItem[] }>();
-      for await (const e of evidence) {
-        const key = `${e.learnerId}\u0000${e.frameworkId}\u0000${e.competencyId}`;
-        let entry = scenario.get(key);
-        if (entry === undefined) scenario.set(key, (entry = { learnerId: e.learnerId, frameworkId: e.frameworkId, competencyId: e.competencyId, items: [] }));
-        entry.items.push(scenarioItem(e));
-      }
-      for (const s of scenario.values()) snapshot.setScenario(s.learnerId, s.frameworkId, s.competencyId, s.items);
-      const statements = db.collection<{ id: string; json: string; stored: Date }>('statements')
-        .find({ store, verbIds: { $in: COMPLETION_VERBS }, voided: false }, { projection: { _id: 0, id: 1, json: 1, stored: 1 } })
-        .batchSize(10_000);
-      const found: CompletionRecord[] = [];
-      for await (const s of statements) {
-        const c = completionFromStatement(JSON.parse(s.json), s.stored.getTime());
-        if (c !== null) found.push(c);
-      }
-      snapshot.applyCompletions(found, []);
-      deps.logger?.info({ store, generation, learners: snapshot.learners.size, cells, completions: found.length, ms: Date.now() - started }, 'analytics snapshot loaded');
+      const timed = async <T>(what: () => Promise<T>): Promise<[T, number]> => {
+        const t = Date.now();
+        return [await what(), Date.now() - t];
+      };
+      // The four reads are independent; the stand-in serves them in parallel on separate collections.
+      const [cells, rollups, scenario, found] = await Promise.all([
+        timed(async () => {
+          const docs = db.collection<CompetencyState & { store: string; generation: number; frameworkId: string }>('competency_states')
+            .find({ store, generation, evidenceCount: { $gt: 0 } }, { projection: { _id: 0, store: 0, generation: 0, alpha: 0, beta: 0, intervalMass: 0, firstReachedAt: 0, asOf: 0, updatedAt: 0, seq: 0, frameworkVersion: 0 } })
+            .batchSize(10_000);
+          let n = 0;
+          for await (const d of docs) {
+            const state = { ...d, firstValidatedAt: Object.fromEntries(Object.entries(d.firstValidatedAt ?? {}).map(([k, v]) => [decodeKey(k), v])) };
+            snapshot.applyCells(d.learnerId, [{ f: d.frameworkId, c: d.competencyId, d: compactState(state) }]);
+            n++;
+          }
+          return n;
+        }),
+        timed(async () => {
+          let n = 0;
+          for await (const d of db.collection('competency_rollups').find({ store, generation, score: { $ne: null } }, { projection: { _id: 0, children: 0, missing: 0 } }).batchSize(10_000)) {
+            snapshot.applyCells(d.learnerId as string, [{ f: d.frameworkId as string, c: d.competencyId as string, d: compactStanding(d as never) }]);
+            n++;
+          }
+          return n;
+        }),
+        timed(async () => {
+          const evidence = db.collection<EvidenceItem & { frameworkId: string }>('evidence')
+            .find({ store, generation, sourceKind: 'scenario', retractedAt: { $exists: false } }, { projection: { _id: 0, learnerId: 1, frameworkId: 1, competencyId: 1, statementId: 1, ruleId: 1, value: 1, observedAt: 1 } })
+            .batchSize(10_000);
+          const byCell = new Map<string, { learnerId: string; frameworkId: string; competencyId: string; items: ScenarioItem[] }>();
+          for await (const e of evidence) {
+            const key = `${e.learnerId}\u0000${e.frameworkId}\u0000${e.competencyId}`;
+            let entry = byCell.get(key);
+            if (entry === undefined) byCell.set(key, (entry = { learnerId: e.learnerId, frameworkId: e.frameworkId, competencyId: e.competencyId, items: [] }));
+            entry.items.push(scenarioItem(e));
+          }
+          return byCell;
+        }),
+        timed(async () => {
+          const statements = db.collection<{ id: string; json: string; stored: Date }>('statements')
+            .find({ store, verbIds: { $in: COMPLETION_VERBS }, voided: false }, { projection: { _id: 0, id: 1, json: 1, stored: 1 } })
+            .batchSize(10_000);
+          const list: CompletionRecord[] = [];
+          for await (const s of statements) {
+            const c = completionFromStatement(JSON.parse(s.json), s.stored.getTime());
+            if (c !== null) list.push(c);
+          }
+          return list;
+        }),
+      ]);
+      // Scenario evidence of cells whose state arrived: after the states, so learners exist.
+      for (const s of scenario[0].values()) snapshot.setScenario(s.learnerId, s.frameworkId, s.competencyId, s.items);
+      snapshot.applyCompletions(found[0], []);
+      const ms = { states: cells[1], rollups: rollups[1], evidence: scenario[1], statements: found[1] };
+      deps.logger?.info({ store, generation, learners: snapshot.learners.size, states: cells[0], rollups: rollups[0], completions: found[0].length, ms: Date.now() - started, readMs: ms }, 'analytics snapshot loaded');
       return { snapshot, positions: { states, learners, completions } };
     },
 

@@ -1,11 +1,14 @@
 import type { MappingRule } from '../../engine';
 import type { AnalyticsSnapshot, LearnerRow } from '../analytics-snapshot';
 import type { FrameworkIndex } from '../framework-index';
+import type { FrameworkView } from '../framework-view';
 
 /** What every aggregate is computed from: the learners in scope and the window. */
 export interface AggregateContext {
   snapshot: AnalyticsSnapshot;
   ix: FrameworkIndex;
+  /** The framework's cells, columnar (what the all-learner aggregates read). */
+  view: FrameworkView;
   rules: MappingRule[];
   /** Learners matching the filters, ascending by id. */
   learners: LearnerRow[];

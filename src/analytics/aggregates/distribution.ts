@@ -1,8 +1,9 @@
 import type { LearnerRow } from '../analytics-snapshot';
-import { validationAt } from '../framework-index';
+import { ABSENT } from '../framework-view';
 import { ratio, type AggregateContext, type Table } from './aggregate-context';
-import { cmpNullable, readinessOf, requiredCells } from './gaps';
-import { pooledTimeToCompetency } from './time-to-competency';
+import { cmpNullable } from './gaps';
+import { ttcGroups } from './time-to-competency';
+import { survivalSummary } from '../survival';
 
 function byCohort(learners: readonly LearnerRow[]): Map<string | null, LearnerRow[]> {
   const out = new Map<string | null, LearnerRow[]>();
@@ -16,50 +17,57 @@ function byCohort(learners: readonly LearnerRow[]): Map<string | null, LearnerRo
 
 /** People per estimated and per validated level, per competency × cohort. */
 export function proficiency(ctx: AggregateContext, opts: { competency?: string }) {
-  const fw = ctx.ix.framework.id;
-  const competencies = ctx.ix.framework.competencies.filter((c) => opts.competency === undefined || c.id === opts.competency);
-  const cohorts = byCohort(ctx.learners);
+  const { view, at } = ctx;
+  const competencies = ctx.ix.framework.competencies;
+  const columns = opts.competency === undefined ? competencies.map((_, j) => j) : [ctx.ix.position.get(opts.competency) as number];
   const rows = [];
-  for (const [cohort, members] of cohorts) {
-    const acc = new Map<string, { assessed: number; scoreSum: number; scored: number; byLevel: Map<string, number>; byValidated: Map<string, number> }>();
+  for (const [cohort, members] of byCohort(ctx.learners)) {
+    // Per column: assessed, scored, score sum, then counts per estimated level (+1 for none) and per validated level.
+    const L = view.maxLevels;
+    const assessed = new Int32Array(view.cols);
+    const scored = new Int32Array(view.cols);
+    const scoreSum = new Float64Array(view.cols);
+    const byLevel = new Int32Array(view.cols * (L + 1));
+    const byValidated = new Int32Array(view.cols * L);
     for (const l of members) {
-      for (const [competencyId, cell] of ctx.snapshot.cellsOf(l, fw)) {
-        if (!ctx.ix.competencies.has(competencyId) || (opts.competency !== undefined && competencyId !== opts.competency)) continue;
-        let a = acc.get(competencyId);
-        if (a === undefined) acc.set(competencyId, (a = { assessed: 0, scoreSum: 0, scored: 0, byLevel: new Map(), byValidated: new Map() }));
-        a.assessed++;
-        if (cell.s !== null) {
-          a.scoreSum += cell.s;
-          a.scored++;
+      const base = l.row * view.cols;
+      for (const j of columns) {
+        const i = base + j;
+        if (view.kind[i] === ABSENT) continue;
+        assessed[j]!++;
+        const s = view.score[i] as number;
+        if (!Number.isNaN(s)) {
+          scored[j]!++;
+          scoreSum[j]! += s;
         }
-        const lv = cell.lv ?? 'none';
-        a.byLevel.set(lv, (a.byLevel.get(lv) ?? 0) + 1);
-        const held = validationAt(cell, ctx.at);
-        if (held !== null) a.byValidated.set(held[0], (a.byValidated.get(held[0]) ?? 0) + 1);
+        const lv = view.level[i] as number;
+        byLevel[j * (L + 1) + (lv < 0 ? L : lv)]!++;
+        const held = view.heldAt(i, at, l);
+        if (held >= 0) byValidated[j * L + held]!++;
       }
     }
-    for (const c of competencies) {
-      const a = acc.get(c.id);
-      const byLevel: Record<string, number> = { none: a?.byLevel.get('none') ?? 0 };
-      const byValidatedLevel: Record<string, number> = {};
+    for (const j of columns) {
+      const c = competencies[j] as (typeof competencies)[number];
+      const levelCounts: Record<string, number> = { none: byLevel[j * (L + 1) + L] as number };
+      const validatedCounts: Record<string, number> = {};
       let validated = 0;
-      for (const level of c.scale.levels) {
-        byLevel[level.id] = a?.byLevel.get(level.id) ?? 0;
-        byValidatedLevel[level.id] = a?.byValidated.get(level.id) ?? 0;
-        validated += byValidatedLevel[level.id] as number;
-      }
+      c.scale.levels.forEach((level, k) => {
+        levelCounts[level.id] = byLevel[j * (L + 1) + k] as number;
+        validatedCounts[level.id] = byValidated[j * L + k] as number;
+        validated += byValidated[j * L + k] as number;
+      });
       rows.push({
-        competencyId: c.id, cohort, people: members.length, assessed: a?.assessed ?? 0,
-        meanScore: a === undefined ? null : ratio(a.scoreSum, a.scored),
-        byLevel, byValidatedLevel: { none: members.length - validated, ...byValidatedLevel } as Record<string, number>,
+        competencyId: c.id, cohort, people: members.length, assessed: assessed[j] as number,
+        meanScore: ratio(scoreSum[j] as number, scored[j] as number),
+        byLevel: levelCounts, byValidatedLevel: { none: members.length - validated, ...validatedCounts } as Record<string, number>,
       });
     }
   }
-  const order = new Map(ctx.ix.framework.competencies.map((c, i) => [c.id, i] as const));
+  const order = ctx.ix.position;
   rows.sort((a, b) => (order.get(a.competencyId) ?? 0) - (order.get(b.competencyId) ?? 0) || cmpNullable(a.cohort, b.cohort));
   // CSV: the union of the scales' levels, in scale order, then none.
   const levels: string[] = [];
-  for (const c of competencies) for (const l of c.scale.levels) if (!levels.includes(l.id)) levels.push(l.id);
+  for (const j of columns) for (const l of (competencies[j] as (typeof competencies)[number]).scale.levels) if (!levels.includes(l.id)) levels.push(l.id);
   const table: Table = {
     columns: ['competencyId', 'cohort', 'people', 'assessed', 'meanScore', ...levels.map((l) => `level:${l}`), 'level:none', ...levels.map((l) => `validated:${l}`), 'validated:none'],
     rows: rows.map((r) => [
@@ -71,33 +79,49 @@ export function proficiency(ctx: AggregateContext, opts: { competency?: string }
   return { json: { rows }, table };
 }
 
-/** The same measures side by side per cohort. */
+/** The same measures side by side per cohort, in one pass over the required cells. */
 export function cohorts(ctx: AggregateContext, opts: { competency?: string }) {
-  const rows = [];
-  for (const [cohort, members] of byCohort(ctx.learners)) {
-    const withRole = members.filter((l) => l.role !== null && ctx.ix.requirements.has(l.role));
-    const r = readinessOf(ctx, withRole, opts.competency);
-    let levels = 0;
-    let scoreSum = 0;
-    let scored = 0;
-    for (const l of withRole) {
-      for (const c of requiredCells(ctx, l, opts.competency)) {
-        levels += c.shortfallLevels;
-        if (c.score !== null) {
-          scoreSum += c.score;
-          scored++;
-        }
+  const { view, at, ix } = ctx;
+  const acc = new Map<string | null, { people: number; withRole: number; ready: number; required: number; validated: number; levels: number; scoreSum: number; scored: number }>();
+  for (const l of ctx.learners) {
+    let a = acc.get(l.cohort);
+    if (a === undefined) acc.set(l.cohort, (a = { people: 0, withRole: 0, ready: 0, required: 0, validated: 0, levels: 0, scoreSum: 0, scored: 0 }));
+    a.people++;
+    const reqs = l.role === null ? undefined : ix.requirements.get(l.role);
+    if (reqs === undefined) continue;
+    a.withRole++;
+    const base = l.row * view.cols;
+    let required = 0;
+    let held = 0;
+    for (const q of reqs) {
+      if (opts.competency !== undefined && q.competencyId !== opts.competency) continue;
+      const i = base + q.position;
+      const level = view.heldAt(i, at, l);
+      required++;
+      if (level >= q.targetIndex) held++;
+      else a.levels += q.targetIndex - level;
+      const s = view.score[i] as number;
+      if (!Number.isNaN(s)) {
+        a.scoreSum += s;
+        a.scored++;
       }
     }
-    const { curve: _curve, noStart: _noStart, ...ttc } = pooledTimeToCompetency(ctx, withRole, opts.competency);
-    const below = r.requiredCells - r.validatedCells;
-    rows.push({
-      cohort, people: members.length, withRole: withRole.length, ready: r.ready, shareReady: ratio(r.ready, withRole.length),
-      requiredCells: r.requiredCells, validatedCells: r.validatedCells, coverage: r.coverage,
-      below, shareBelow: ratio(below, r.requiredCells), meanShortfallLevels: ratio(levels, r.requiredCells),
-      meanScore: ratio(scoreSum, scored), ...ttc,
-    });
+    a.required += required;
+    a.validated += held;
+    if (held === required) a.ready++;
   }
+  const ttc = new Map(ttcGroups(ctx, ctx.learners, { by: ['cohort'], competency: opts.competency }).map((g) => [g.cohort, survivalSummary(g.codes, false)] as const));
+  const rows = [...acc.entries()].sort((x, y) => cmpNullable(x[0], y[0])).map(([cohort, a]) => {
+    const t = ttc.get(cohort);
+    const below = a.required - a.validated;
+    return {
+      cohort, people: a.people, withRole: a.withRole, ready: a.ready, shareReady: ratio(a.ready, a.withRole),
+      requiredCells: a.required, validatedCells: a.validated, coverage: ratio(a.validated, a.required),
+      below, shareBelow: ratio(below, a.required), meanShortfallLevels: ratio(a.levels, a.required),
+      meanScore: ratio(a.scoreSum, a.scored),
+      n: t?.n ?? 0, events: t?.events ?? 0, censored: t?.censored ?? 0, median: t?.median ?? null, p75: t?.p75 ?? null, p90: t?.p90 ?? null,
+    };
+  });
   const columns = ['cohort', 'people', 'withRole', 'ready', 'shareReady', 'requiredCells', 'validatedCells', 'coverage', 'below', 'shareBelow', 'meanShortfallLevels', 'meanScore', 'n', 'events', 'censored', 'median', 'p75', 'p90'] as const;
   return { json: { rows }, table: { columns: [...columns], rows: rows.map((r) => columns.map((c) => r[c])) } satisfies Table };
 }

@@ -41,64 +41,101 @@ export function requiredCells(ctx: AggregateContext, learner: LearnerRow, only?:
 
 const groupOf = (by: GapBy, l: LearnerRow): string | null => (by === 'role' ? l.role : l.team);
 
-interface CellAcc { group: string | null; competencyId: string; targets: Set<string>; people: number; below: number; levels: number; levelsBelow: number; score: number }
+// Accumulator fields per (group, competency position), in one Float64Array per group.
+const PEOPLE = 0;
+const BELOW = 1;
+const LEVELS = 2;
+const LEVELS_BELOW = 3;
+const SCORE = 4;
+const MIXED_TARGET = 5;
+const TARGET = 6;
+const FIELDS = 7;
+const add = (a: Float64Array, i: number, v: number) => { a[i] = (a[i] as number) + v; };
 
 /** Role or team × required competency: share below the required level and mean shortfall. */
 export function gaps(ctx: AggregateContext, by: GapBy) {
-  const acc = new Map<string, CellAcc>();
+  const { ix, at } = ctx;
+  const n = ix.framework.competencies.length;
+  const acc = new Map<string | null, Float64Array>();
   const people = new Map<string | null, number>();
-  const key = (g: string | null, c: string) => `${g ?? '\u0001'}\u0000${c}`;
-  const cellFor = (g: string | null, q: Requirement): CellAcc => {
-    let a = acc.get(key(g, q.competencyId));
-    if (a === undefined) acc.set(key(g, q.competencyId), (a = { group: g, competencyId: q.competencyId, targets: new Set(), people: 0, below: 0, levels: 0, levelsBelow: 0, score: 0 }));
+  const groupAcc = (g: string | null): Float64Array => {
+    let a = acc.get(g);
+    if (a === undefined) {
+      acc.set(g, (a = new Float64Array(n * FIELDS)));
+      for (let i = 0; i < n; i++) a[i * FIELDS + TARGET] = -1;
+    }
     return a;
+  };
+  const touch = (a: Float64Array, q: Requirement) => {
+    const o = q.position * FIELDS;
+    if (a[o + TARGET] === -1) a[o + TARGET] = q.targetIndex;
+    else if (a[o + TARGET] !== q.targetIndex) a[o + MIXED_TARGET] = 1;
   };
   if (by === 'role') {
     // Every role in scope has a row for each requirement, people or not.
     for (const r of rolesInScope(ctx)) {
       people.set(r.id, 0);
-      for (const q of ctx.ix.requirements.get(r.id) ?? []) cellFor(r.id, q).targets.add(q.targetLevel);
+      const a = groupAcc(r.id);
+      for (const q of ix.requirements.get(r.id) ?? []) touch(a, q);
     }
   }
+  const { view } = ctx;
   for (const l of ctx.learners) {
-    const cells = requiredCells(ctx, l);
-    if (cells.length === 0 && (l.role === null || !ctx.ix.requirements.has(l.role))) continue;
+    const reqs = l.role === null ? undefined : ix.requirements.get(l.role);
+    if (reqs === undefined) continue;
     const g = groupOf(by, l);
     people.set(g, (people.get(g) ?? 0) + 1);
-    for (const c of cells) {
-      const a = cellFor(g, c.requirement);
-      a.targets.add(c.requirement.targetLevel);
-      a.people++;
-      a.levels += c.shortfallLevels;
-      a.score += c.shortfallScore;
-      if (c.below) {
-        a.below++;
-        a.levelsBelow += c.shortfallLevels;
+    const a = groupAcc(g);
+    const base = l.row * view.cols;
+    for (const q of reqs) {
+      const i = base + q.position;
+      const held = view.heldAt(i, at, l);
+      const o = q.position * FIELDS;
+      touch(a, q);
+      add(a, o + PEOPLE, 1);
+      const short = held < q.targetIndex ? q.targetIndex - held : 0;
+      add(a, o + LEVELS, short);
+      const s = view.score[i] as number;
+      const score = Number.isNaN(s) ? 0 : s;
+      if (score < q.threshold) add(a, o + SCORE, q.threshold - score);
+      if (short > 0) {
+        add(a, o + BELOW, 1);
+        add(a, o + LEVELS_BELOW, short);
       }
     }
   }
-  const order = new Map(ctx.ix.framework.competencies.map((c, i) => [c.id, i] as const));
-  const groups = [...people.entries()].map(([group, n]) => ({ group, people: n })).sort((a, b) => cmpNullable(a.group, b.group));
-  const cells = [...acc.values()]
-    .sort((a, b) => cmpNullable(a.group, b.group) || (order.get(a.competencyId) ?? 0) - (order.get(b.competencyId) ?? 0))
-    .map((a) => ({
-      group: a.group,
-      competencyId: a.competencyId,
-      targetLevel: a.targets.size === 1 ? [...a.targets][0] as string : null,
-      people: a.people,
-      below: a.below,
-      shareBelow: ratio(a.below, a.people),
-      meanShortfallLevels: ratio(a.levels, a.people),
-      meanShortfallLevelsBelow: ratio(a.levelsBelow, a.below),
-      meanShortfallScore: ratio(a.score, a.people),
-    }));
-  const used = new Set(cells.map((c) => c.competencyId));
+  const competencies = ix.framework.competencies;
+  const groups = [...people.entries()].map(([group, count]) => ({ group, people: count })).sort((x, y) => cmpNullable(x.group, y.group));
+  const cells = [];
+  const used = new Set<string>();
+  for (const { group } of groups) {
+    const a = acc.get(group) as Float64Array;
+    for (let i = 0; i < n; i++) {
+      const o = i * FIELDS;
+      if (a[o + TARGET] === -1) continue;
+      const c = competencies[i] as (typeof competencies)[number];
+      used.add(c.id);
+      const p = a[o + PEOPLE] as number;
+      const below = a[o + BELOW] as number;
+      cells.push({
+        group,
+        competencyId: c.id,
+        targetLevel: a[o + MIXED_TARGET] === 1 ? null : (c.scale.levels[a[o + TARGET] as number]?.id ?? null),
+        people: p,
+        below,
+        shareBelow: ratio(below, p),
+        meanShortfallLevels: ratio(a[o + LEVELS] as number, p),
+        meanShortfallLevelsBelow: ratio(a[o + LEVELS_BELOW] as number, below),
+        meanShortfallScore: ratio(a[o + SCORE] as number, p),
+      });
+    }
+  }
   const table: Table = {
     columns: ['group', 'competencyId', 'targetLevel', 'people', 'below', 'shareBelow', 'meanShortfallLevels', 'meanShortfallLevelsBelow', 'meanShortfallScore'],
     rows: cells.map((c) => [c.group, c.competencyId, c.targetLevel, c.people, c.below, c.shareBelow, c.meanShortfallLevels, c.meanShortfallLevelsBelow, c.meanShortfallScore]),
   };
   return {
-    json: { by, groups, competencies: ctx.ix.framework.competencies.filter((c) => used.has(c.id)).map((c) => ({ id: c.id, title: c.title })), cells },
+    json: { by, groups, competencies: competencies.filter((c) => used.has(c.id)).map((c) => ({ id: c.id, title: c.title })), cells },
     table,
   };
 }
@@ -128,15 +165,23 @@ export function gapLearners(ctx: AggregateContext, by: GapBy, group: string | nu
 
 /** Readiness counts of a set of learners (all their required cells, or one competency's). */
 export function readinessOf(ctx: AggregateContext, learners: readonly LearnerRow[], only?: string) {
+  const { ix, at, view } = ctx;
   let ready = 0;
   let requiredCellCount = 0;
   let validatedCells = 0;
   for (const l of learners) {
-    const cells = requiredCells(ctx, l, only);
-    const held = cells.filter((c) => !c.below).length;
-    requiredCellCount += cells.length;
+    const reqs = l.role === null ? undefined : ix.requirements.get(l.role);
+    const base = l.row * view.cols;
+    let required = 0;
+    let held = 0;
+    for (const q of reqs ?? []) {
+      if (only !== undefined && q.competencyId !== only) continue;
+      required++;
+      if (view.heldAt(base + q.position, at, l) >= q.targetIndex) held++;
+    }
+    requiredCellCount += required;
     validatedCells += held;
-    if (held === cells.length) ready++;
+    if (held === required) ready++;
   }
   const people = learners.length;
   return { people, ready, shareReady: ratio(ready, people), requiredCells: requiredCellCount, validatedCells, coverage: ratio(validatedCells, requiredCellCount) };
@@ -144,8 +189,15 @@ export function readinessOf(ctx: AggregateContext, learners: readonly LearnerRow
 
 /** Per role: share of people with every requirement validated and unexpired at `to`; coverage of required cells. */
 export function readiness(ctx: AggregateContext) {
+  const byRole = new Map<string, LearnerRow[]>();
+  for (const l of ctx.learners) {
+    if (l.role === null) continue;
+    const list = byRole.get(l.role);
+    if (list === undefined) byRole.set(l.role, [l]);
+    else list.push(l);
+  }
   const roles = rolesInScope(ctx).map((r) => {
-    const members = ctx.learners.filter((l) => l.role === r.id);
+    const members = byRole.get(r.id) ?? [];
     return { role: r.id, title: r.title, requirements: (ctx.ix.requirements.get(r.id) ?? []).length, ...readinessOf(ctx, members) };
   });
   const all = ctx.learners.filter((l) => l.role !== null && ctx.ix.requirements.has(l.role));

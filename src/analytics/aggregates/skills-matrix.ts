@@ -1,5 +1,6 @@
 import type { CompactCell } from '../feed-payload';
 import { dueAt, validationAt } from '../framework-index';
+import { LEAF } from '../framework-view';
 import { iso, type AggregateContext, type Table } from './aggregate-context';
 
 /** The latest validation event started by `t` (in force or expired), and whether it is in force. */
@@ -81,18 +82,33 @@ export interface ReassessmentOptions { days: number; limit: number; after?: [num
 export function reassessments(ctx: AggregateContext, opts: ReassessmentOptions) {
   const { ix, snapshot, at } = ctx;
   const horizon = at + opts.days * 86_400_000;
-  const all: Array<{ due: number; learner: (typeof ctx.learners)[number]; competencyId: string; event: [string, number, number | null] }> = [];
+  const all: Array<{ due: number; learner: (typeof ctx.learners)[number]; competencyId: string; event: [string, number, number | null]; key: [number, string, string] }> = [];
+  const { view } = ctx;
+  const leadMs = ix.framework.competencies.map((c) => (c.reassessmentLeadDays ?? 0) * 86_400_000);
   for (const l of ctx.learners) {
-    for (const [competencyId, cell] of snapshot.cellsOf(l, ix.framework.id)) {
-      if (cell.r === true) continue;
-      const e = validationAt(cell, at);
+    const base = l.row * view.cols;
+    for (let j = 0; j < view.cols; j++) {
+      const i = base + j;
+      if (view.kind[i] !== LEAF) continue;
+      const va1 = view.va1[i] as number;
+      if (Number.isNaN(va1)) continue;
+      let e: [string, number, number | null] | null;
+      if (va1 <= at) {
+        // The latest event (the common case): in force and expiring?
+        const vu = view.vu1[i] as number;
+        if (Number.isNaN(vu) || at >= vu || vu - (leadMs[j] as number) > horizon) continue;
+        e = validationAt(snapshot.cellsOf(l, ix.framework.id).get(ix.framework.competencies[j]?.id ?? ''), at);
+      } else {
+        e = validationAt(snapshot.cellsOf(l, ix.framework.id).get(ix.framework.competencies[j]?.id ?? ''), at);
+      }
       if (e === null) continue;
+      const competencyId = ix.framework.competencies[j]?.id as string;
       const due = dueAt(ix.competencies.get(competencyId), e);
-      if (due !== null && due <= horizon) all.push({ due, learner: l, competencyId, event: e });
+      if (due !== null && due <= horizon) all.push({ due, learner: l, competencyId, event: e, key: [due, l.learnerId, competencyId] });
     }
   }
   const cmp = (a: [number, string, string], b: [number, string, string]) => (a[0] - b[0]) || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
-  const key = (x: (typeof all)[number]): [number, string, string] => [x.due, x.learner.learnerId, x.competencyId];
+  const key = (x: (typeof all)[number]): [number, string, string] => x.key;
   all.sort((a, b) => cmp(key(a), key(b)));
   const rest = opts.after === undefined ? all : all.filter((x) => cmp(key(x), opts.after as [number, string, string]) > 0);
   const page = rest.slice(0, opts.limit);
