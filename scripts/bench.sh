@@ -75,4 +75,21 @@ if [ -f dist/bench/engine.bench.js ]; then
   log "running the engine benchmark"
   node dist/bench/engine.bench.js || status=$?
 fi
+# Analytics (issue 5): generates a store of 10,000 learners, 200 competencies and the evidence of a
+# million statements (about 2 minutes) and loads it in the API; the stand-in needs about 10 GB of heap
+# for it, so it runs only with BENCH_ANALYTICS=1, on a stand-in of its own (BENCH_ANALYTICS_HEAP,
+# default 10g) unless MONGODB_URI was given.
+if [ "${BENCH_ANALYTICS:-}" = 1 ] && [ -f dist/bench/analytics.bench.js ]; then
+  log "running the analytics benchmark (p50/p95 per aggregate at 10,000 learners; a few minutes)"
+  analytics_uri="$MONGODB_URI"
+  if [ -n "${BENCH_STAND_IN_PID:-}" ]; then
+    aport=27300
+    while port_answers 127.0.0.1 $aport; do aport=$((aport + 1)); done
+    apid=$(start_bench_stand_in $aport "${BENCH_ANALYTICS_HEAP:-10g}" "$RESULTS_DIR/mongo-stand-in-analytics.log") || exit 1
+    started_pids+=("$apid")
+    analytics_uri="mongodb://127.0.0.1:$aport"
+  fi
+  MONGODB_URI="$analytics_uri" node dist/bench/analytics.bench.js || status=$?
+  [ -n "${apid:-}" ] && kill "$apid" 2>/dev/null
+fi
 exit "$status"

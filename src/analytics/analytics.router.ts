@@ -40,6 +40,7 @@ export function analyticsRouter(deps: AnalyticsRouterDeps): Router {
       const q = parseAnalyticsQuery(req, endpoint);
       const result = await run(storeOf(res), q);
       const more = result.nextAfter === undefined ? null : nextLink(req, result.nextAfter);
+      res.set('Server-Timing', `refresh;dur=${result.timing.refresh.toFixed(1)}, compute;dur=${result.timing.compute.toFixed(1)}`);
       if (wantsCsv(req, q.format)) {
         if (more !== null) res.set('Link', `<${more}>; rel="next"`);
         res.set('Content-Disposition', `attachment; filename="${endpoint.replace('/', '-')}.csv"`);

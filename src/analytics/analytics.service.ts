@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { AppError } from '../errors/app-error';
 import type { Framework, MappingRule } from '../engine';
 import type { DefinitionsRepository } from '../competency/definitions.repository';
@@ -26,6 +27,8 @@ export interface AnalyticsAnswer {
   table: Table;
   /** Value of the `after` parameter of the next page; absent on the last page or unpaged answers. */
   nextAfter?: string;
+  /** Milliseconds spent bringing the snapshot up to date and computing (for `Server-Timing`). */
+  timing: { refresh: number; compute: number };
 }
 
 type Query<E extends Endpoint> = AnalyticsQuery<E>;
@@ -49,7 +52,9 @@ export function analyticsService(deps: AnalyticsServiceDeps) {
     if (opts.competency !== undefined && !framework.competencies.some((c) => c.id === opts.competency)) problems.push({ path: 'competency', message: `"${opts.competency}" is not a competency of framework "${framework.id}"` });
     if (problems.length > 0) throw AppError.fromProblems('INVALID_PARAMETER', problems);
     const rules: MappingRule[] = opts.rules ? ((await deps.definitions.currentRules(store, framework.id))?.rules ?? []) : [];
+    const started = performance.now();
     const snapshot = await deps.cache.snapshot(store);
+    const refreshed = performance.now();
     const now = clock();
     const at = q.to ?? now;
     const filters = { role: q.role, team: q.team, cohort: q.cohort, manager: q.manager };
@@ -67,72 +72,72 @@ export function analyticsService(deps: AnalyticsServiceDeps) {
       window: { from: iso(q.from ?? null), to: iso(at) },
       filters: Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)),
     };
-    return { ctx, envelope };
+    return { ctx, envelope, refresh: refreshed - started, refreshed };
   }
 
-  const answer = (envelope: Record<string, unknown>, r: { json: Record<string, unknown>; table: Table }, nextAfter?: string | null): AnalyticsAnswer =>
-    ({ body: { ...envelope, ...r.json }, table: r.table, ...(nextAfter ? { nextAfter } : {}) });
+  const answer = (p: { envelope: Record<string, unknown>; refresh: number; refreshed: number }, r: { json: Record<string, unknown>; table: Table }, nextAfter?: string | null): AnalyticsAnswer =>
+    ({ body: { ...p.envelope, ...r.json }, table: r.table, ...(nextAfter ? { nextAfter } : {}), timing: { refresh: p.refresh, compute: performance.now() - p.refreshed } });
 
   return {
     async skillsMatrix(store: string, q: Query<'skills-matrix'>): Promise<AnalyticsAnswer> {
-      const { ctx, envelope } = await prepare(store, q, { competency: q.competency });
-      const r = skillsMatrix(ctx, { limit: q.limit ?? 100, after: q.after, competency: q.competency });
-      return answer(envelope, r, r.nextAfter);
+      const p = await prepare(store, q, { competency: q.competency });
+      const r = skillsMatrix(p.ctx, { limit: q.limit ?? 100, after: q.after, competency: q.competency });
+      return answer(p, r, r.nextAfter);
     },
 
     async gaps(store: string, q: Query<'gaps'>): Promise<AnalyticsAnswer> {
-      const { ctx, envelope } = await prepare(store, q);
-      return answer(envelope, gaps(ctx, q.by));
+      const p = await prepare(store, q);
+      return answer(p, gaps(p.ctx, q.by));
     },
 
     async gapLearners(store: string, q: Query<'gaps/learners'>): Promise<AnalyticsAnswer> {
-      const { ctx, envelope } = await prepare(store, q, { competency: q.competency });
-      if (q.by === 'role' && !ctx.ix.framework.roles.some((r) => r.id === q.group)) {
-        throw AppError.fromProblems('INVALID_PARAMETER', [{ path: 'group', message: `"${q.group}" is not a role of framework "${ctx.ix.framework.id}"` }]);
+      const p = await prepare(store, q, { competency: q.competency });
+      if (q.by === 'role' && !p.ctx.ix.framework.roles.some((r) => r.id === q.group)) {
+        throw AppError.fromProblems('INVALID_PARAMETER', [{ path: 'group', message: `"${q.group}" is not a role of framework "${p.ctx.ix.framework.id}"` }]);
       }
-      return answer(envelope, gapLearners(ctx, q.by, q.group === NO_GROUP ? null : q.group, q.competency));
+      return answer(p, gapLearners(p.ctx, q.by, q.group === NO_GROUP ? null : q.group, q.competency));
     },
 
     async timeToCompetency(store: string, q: Query<'time-to-competency'>): Promise<AnalyticsAnswer> {
-      const { ctx, envelope } = await prepare(store, q, { competency: q.competency });
-      if (q.competency !== undefined && ctx.ix.competencies.get(q.competency)?.rollup !== undefined) {
+      const p = await prepare(store, q, { competency: q.competency });
+      if (q.competency !== undefined && p.ctx.ix.competencies.get(q.competency)?.rollup !== undefined) {
         throw AppError.fromProblems('INVALID_PARAMETER', [{ path: 'competency', message: `"${q.competency}" rolls up from its children and has no time-to-competency of its own; ask for a child` }]);
       }
-      await deps.source.firstEvidence(ctx.snapshot, missingFirstEvidence(ctx));
-      return answer(envelope, timeToCompetency(ctx, { by: q.by ?? [...TTC_KEYS], competency: q.competency, curves: q.curves ?? false }));
+      await deps.source.firstEvidence(p.ctx.snapshot, missingFirstEvidence(p.ctx));
+      return answer(p, timeToCompetency(p.ctx, { by: q.by ?? [...TTC_KEYS], competency: q.competency, curves: q.curves ?? false }));
     },
 
     async readiness(store: string, q: Query<'readiness'>): Promise<AnalyticsAnswer> {
-      const { ctx, envelope } = await prepare(store, q);
-      return answer(envelope, readiness(ctx));
+      const p = await prepare(store, q);
+      return answer(p, readiness(p.ctx));
     },
 
     async proficiency(store: string, q: Query<'proficiency'>): Promise<AnalyticsAnswer> {
-      const { ctx, envelope } = await prepare(store, q, { competency: q.competency });
-      return answer(envelope, proficiency(ctx, { competency: q.competency }));
+      const p = await prepare(store, q, { competency: q.competency });
+      return answer(p, proficiency(p.ctx, { competency: q.competency }));
     },
 
     async cohorts(store: string, q: Query<'cohorts'>): Promise<AnalyticsAnswer> {
-      const { ctx, envelope } = await prepare(store, q, { competency: q.competency });
-      await deps.source.firstEvidence(ctx.snapshot, missingFirstEvidence(ctx));
-      return answer(envelope, cohorts(ctx, { competency: q.competency }));
+      const p = await prepare(store, q, { competency: q.competency });
+      await deps.source.firstEvidence(p.ctx.snapshot, missingFirstEvidence(p.ctx));
+      return answer(p, cohorts(p.ctx, { competency: q.competency }));
     },
 
     async scenarioAccuracy(store: string, q: Query<'scenario-accuracy'>): Promise<AnalyticsAnswer> {
-      const { ctx, envelope } = await prepare(store, q, { rules: true });
-      await deps.source.activities(ctx.snapshot, unresolvedScenarioStatements(ctx));
-      return answer(envelope, scenarioAccuracy(ctx, { threshold: q.threshold ?? 0.5 }));
+      const p = await prepare(store, q, { rules: true });
+      await deps.source.activities(p.ctx.snapshot, unresolvedScenarioStatements(p.ctx));
+      return answer(p, scenarioAccuracy(p.ctx, { threshold: q.threshold ?? 0.5 }));
     },
 
     async pathCompletion(store: string, q: Query<'path-completion'>): Promise<AnalyticsAnswer> {
-      const { ctx, envelope } = await prepare(store, q, { rules: true });
-      return answer(envelope, pathCompletion(ctx, { verbs: q.verbs ?? DEFAULT_VERBS }));
+      const p = await prepare(store, q, { rules: true });
+      return answer(p, pathCompletion(p.ctx, { verbs: q.verbs ?? DEFAULT_VERBS }));
     },
 
     async reassessments(store: string, q: Query<'reassessments'>): Promise<AnalyticsAnswer> {
-      const { ctx, envelope } = await prepare(store, q);
-      const r = reassessments(ctx, { days: q.days ?? 30, limit: q.limit ?? 100, after: q.after });
-      return answer(envelope, r, r.nextAfter === null ? null : encodeCursor(r.nextAfter));
+      const p = await prepare(store, q);
+      const r = reassessments(p.ctx, { days: q.days ?? 30, limit: q.limit ?? 100, after: q.after });
+      return answer(p, r, r.nextAfter === null ? null : encodeCursor(r.nextAfter));
     },
   };
 }
