@@ -370,6 +370,26 @@ describe('learner changes and rebuilds', () => {
     l.team = 'north';
   });
 
+  it('shows an unknown agent as an implicit learner, then under the learner who claims the identity', async () => {
+    const who = `newcomer-${randomUUID().slice(0, 6)}`;
+    const t = NOW - 3 * DAY;
+    const quiz = (scaled: number, at: number) => ({ id: randomUUID(), actor: { mbox: `mailto:${who}@example.com` }, verb: { id: 'http://adlnet.gov/expapi/verbs/scored' }, object: { objectType: 'Activity', id: QUIZ('listening') }, result: { score: { scaled } }, timestamp: new Date(at).toISOString() });
+    await xapi(lrs.app).post('/xapi/statements').send([quiz(1, t), quiz(1, t + 60_000)]).expect(200);
+    await waitScored(lrs);
+    const implicitId = `implicit:mbox:mailto:${who}@example.com`;
+    const rows = async () => csv((await get('skills-matrix?limit=500&competency=listening&format=csv').expect(200)).text);
+    expect((await rows()).filter((r) => r.learnerId === implicitId)).toEqual([expect.objectContaining({ competencyId: 'listening', validated: 'true', role: '' })]);
+    // Filters by attribute leave implicit learners out.
+    expect((await get('skills-matrix?limit=500&team=north').expect(200)).body.learners.some((l: { learnerId: string }) => l.learnerId === implicitId)).toBe(false);
+
+    await api(lrs.app).put(`/api/learners/${who}`).send({ identities: [{ mbox: `mailto:${who}@example.com` }], role: 'agent', team: 'north' }).expect(201);
+    const after = await rows();
+    expect(after.some((r) => r.learnerId === implicitId)).toBe(false);
+    expect(after.find((r) => r.learnerId === who)).toMatchObject({ competencyId: 'listening', validated: 'true', role: 'agent', team: 'north', requiredLevel: 'proficient' });
+    const drill = await get('gaps/learners?by=team&group=north&competency=listening').expect(200);
+    expect(drill.body.learners.find((l: { learnerId: string }) => l.learnerId === who)).toMatchObject({ targetLevel: 'proficient' });
+  });
+
   it('reads the new generation after a rebuild switches, with the same figures', async () => {
     const before = (await get('gaps?by=role').expect(200)).body.cells;
     const job = await api(lrs.app).post('/api/rebuild').expect(202);
