@@ -6,7 +6,7 @@ import { scoreStatement } from '../src/competency/score-statement.processor';
 import { ACTIVITY_TYPE_COMPETENCY, competencyIri, EXT_TLA_CONFIDENCE, EXT_TLA_EVIDENCE, EXTENSIONS, SYSTEM_HOMEPAGE, VERB_ASSERTED, VERB_EXPIRED, writebackStatementId } from '../src/competency/write-back';
 import type { CompetencyWorker } from '../src/competency/competency-worker';
 import { startTestLrs, xapi, type TestLrs } from './helpers/test-lrs';
-import { DAY, essence, FRAMEWORK, quiz, saveDefinitions, startWorker, waitFor, waitScored } from './helpers/competency-fixtures';
+import { DAY, essence, FRAMEWORK, quiz, saveDefinitions, startWorker, waitFor, waitScored, waitSettled } from './helpers/competency-fixtures';
 
 const FW = FRAMEWORK.id;
 
@@ -64,7 +64,7 @@ describe('write-back of validations and expiries', () => {
 
     // A late statement that moves the replayed start of the same validation is not a new one.
     await xapi(lrs.app).post('/xapi/statements').send(quiz('olga', 0.9, t - DAY)).expect(200);
-    await waitScored(lrs);
+    await waitSettled(lrs, worker);
     const moved = await statesRepository(lrs.container.db).get('default', 1, { learnerId, frameworkId: FW, competencyId: 'hazards' });
     expect(moved!.validatedAt).not.toBe(state!.validatedAt);
     expect(await statementsWith(VERB_ASSERTED, 'mailto:olga@example.com')).toHaveLength(1);
@@ -72,7 +72,7 @@ describe('write-back of validations and expiries', () => {
     // Processing the same statements again (a retried job) writes nothing new.
     await lrs.container.db.collection('statements').updateMany({ id: { $in: ids } }, { $set: { toScore: true } });
     for (const id of ids) await scoreStatement(worker.pipeline, { store: 'default', statementId: id });
-    await waitScored(lrs);
+    await waitSettled(lrs, worker);
     expect(await statementsWith(VERB_ASSERTED, 'mailto:olga@example.com')).toHaveLength(1);
     // The written-back statement went through the queue like any other but produced no evidence.
     const own = await lrs.container.db.collection('statements').findOne({ id: s.id });
@@ -86,8 +86,9 @@ describe('write-back of validations and expiries', () => {
     const state = await statesRepository(lrs.container.db).get('default', 1, cell);
     const after = new Date(state!.validUntil! + 60_000);
     await worker.sweepOnce(after);
+    await waitSettled(lrs, worker);
     await worker.sweepOnce(after);
-    await waitScored(lrs);
+    await waitSettled(lrs, worker);
     const expired = await statementsWith(VERB_EXPIRED, 'mailto:olga@example.com');
     expect(expired).toHaveLength(1);
     expect(expired[0]).toMatchObject({

@@ -80,9 +80,9 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, io: Admin
     .action(async (opts: { store: string; wait: boolean; timeout?: number }) => {
       exitCode = await rebuildCommand(loadConfig(env), { store: opts.store, wait: opts.wait, timeoutS: opts.timeout }, io);
     });
-  program.command('failed-jobs').description('list failed scoring and rebuild jobs, newest first')
+  program.command('failed-jobs').description('list failed scoring, rebuild and write-back jobs, newest first')
     .option('--store <id>', 'only this store', parseStoreId)
-    .option('--queue <name>', 'scoring or rebuild')
+    .option('--queue <name>', 'scoring, rebuild or writeback')
     .option('--limit <n>', 'most jobs listed per queue', (v) => Number(v), 100)
     .action(async (opts: { store?: string; queue?: string; limit: number }) => {
       exitCode = await failedJobsCommand(loadConfig(env), opts, io);

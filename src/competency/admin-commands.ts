@@ -4,6 +4,7 @@ import type { Config } from '../config/load-config';
 import { SCORING_QUEUE } from '../queue/scoring-queue';
 import { enqueueRebuild, REBUILD_QUEUE, type RebuildProgress, type RebuildResult } from './rebuild';
 import { failedJobs, retryFailedJobs, type FailedJob } from './failed-jobs';
+import { WRITEBACK_QUEUE } from './write-back';
 
 /** Where the admin commands write: lines, and (on a terminal) a progress line redrawn in place. */
 export interface AdminOutput {
@@ -13,7 +14,7 @@ export interface AdminOutput {
   progress?(line: string): void;
 }
 
-const QUEUES: Record<string, string> = { scoring: SCORING_QUEUE, rebuild: REBUILD_QUEUE };
+const QUEUES: Record<string, string> = { scoring: SCORING_QUEUE, rebuild: REBUILD_QUEUE, writeback: WRITEBACK_QUEUE };
 
 async function withRedis<T>(config: Config, fn: (connection: IORedis) => Promise<T>): Promise<T> {
   const connection = new IORedis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
@@ -86,7 +87,7 @@ function formatFailed(f: FailedJob): string {
   return [f.failedAt?.toISOString() ?? '-', f.queue, f.id, f.store ?? '-', f.statementId ?? '-', `attempts=${f.attemptsMade}`, f.transient ? 'transient' : 'permanent', f.failedReason.replace(/\s+/g, ' ')].join('\t');
 }
 
-/** `failed-jobs [--store X] [--queue scoring|rebuild]`: lists failed jobs, newest first. */
+/** `failed-jobs [--store X] [--queue scoring|rebuild|writeback]`: lists failed jobs, newest first. */
 export async function failedJobsCommand(config: Config, opts: { store?: string; queue?: string; limit: number }, out: AdminOutput): Promise<number> {
   const names = opts.queue ? [QUEUES[opts.queue]] : Object.values(QUEUES);
   if (names.some((n) => n === undefined)) {

@@ -13,7 +13,7 @@ import { scoringSkipsRepository, type ScoringSkipsRepository } from './scoring-s
 import { scoringStatementsRepository, type ScoringStatementsRepository } from './scoring-statements.repository';
 import { writebacksRepository, type WritebacksRepository } from './writebacks.repository';
 import { scoringSetCache, type ScoringSetCache } from './scoring-set';
-import { writeBack, type WriteBack } from './write-back';
+import { writeBack, type Announcement, type WriteBack } from './write-back';
 
 /** Everything the scoring pipeline reads and writes, wired once per process. */
 export interface PipelineDeps {
@@ -35,8 +35,12 @@ export interface PipelineDeps {
    * waits that long after it starts before it scans, so no statement is missed; see `rebuild.ts`).
    */
   liveGenerations(store: string): Promise<{ active: number; building?: number }>;
-  /** Absent: nothing is written back (tests of scoring alone, tools). */
-  writeBack?: WriteBack;
+  /**
+   * Writes a validation or expiry back to the LRS as a statement: stored at once, or (in the
+   * worker) enqueued on `competency-writeback` so storing it does not delay scoring. Absent:
+   * nothing is written back.
+   */
+  announce?: (a: Announcement) => Promise<void>;
   logger?: Logger;
   /** The clock. @defaultValue `() => new Date()` */
   now: () => Date;
@@ -48,6 +52,8 @@ export interface PipelineOptions {
   db: Db;
   /** The statements write service, for write-back statements; omit to disable write-back. */
   statementsService?: StoreStatementsService;
+  /** Replaces storing announcements at once (the worker enqueues them instead). */
+  announce?: (a: Announcement) => Promise<void>;
   logger?: Logger;
   /** @defaultValue 2000 (see `ScoringSetCacheOptions.ttlMs`) */
   scoringSetTtlMs?: number;
@@ -56,12 +62,13 @@ export interface PipelineOptions {
 }
 
 /** Builds the pipeline's dependencies from a database (and the statements service, for write-back). */
-export function competencyPipeline(opts: PipelineOptions): PipelineDeps & { ensureIndexes(): Promise<void> } {
+export function competencyPipeline(opts: PipelineOptions): PipelineDeps & { ensureIndexes(): Promise<void>; storeAnnouncement?: WriteBack } {
   const { db } = opts;
   const definitions = definitionsRepository(db);
   const learners = learnersRepository(db);
   const writebacks = writebacksRepository(db);
   const generations = generationsRepository(db);
+  const storeAnnouncement = opts.statementsService ? writeBack({ statements: opts.statementsService, ledger: writebacks, learners, logger: opts.logger }) : undefined;
   const deps: PipelineDeps = {
     statements: scoringStatementsRepository(db),
     definitions,
@@ -76,13 +83,14 @@ export function competencyPipeline(opts: PipelineOptions): PipelineDeps & { ensu
     writebacks,
     scoringSets: scoringSetCache({ definitions, ttlMs: opts.scoringSetTtlMs }),
     liveGenerations: generationsCache(generations, opts.scoringSetTtlMs ?? 2000),
-    writeBack: opts.statementsService ? writeBack({ statements: opts.statementsService, ledger: writebacks, learners, logger: opts.logger }) : undefined,
+    announce: opts.announce ?? (storeAnnouncement ? async (a) => { await storeAnnouncement(a); } : undefined),
     logger: opts.logger,
     now: opts.now ?? (() => new Date()),
     afterEvidence: opts.afterEvidence,
   };
   return {
     ...deps,
+    storeAnnouncement,
     async ensureIndexes() {
       await Promise.all([
         deps.definitions.ensureIndexes(), deps.learners.ensureIndexes(), deps.evidence.ensureIndexes(), deps.cells.ensureIndexes(), deps.states.ensureIndexes(),

@@ -8,6 +8,7 @@ import { competencyPipeline, type PipelineDeps } from './competency-pipeline';
 import { rebuildProcessor, REBUILD_QUEUE, type RebuildJobData, type RebuildOptions } from './rebuild';
 import { scoreStatementProcessor } from './score-statement.processor';
 import { listStores, sweepStore, withSweepLock, type SweepReport } from './sweep';
+import { WRITEBACK_QUEUE, type Announcement } from './write-back';
 import type { WorkerConfig } from './worker-config';
 
 export interface CompetencyWorkerOptions {
@@ -31,6 +32,9 @@ export interface CompetencyWorker {
   pipeline: PipelineDeps;
   scoring: Worker<ScoringJobData>;
   rebuild: Worker<RebuildJobData>;
+  writeback: Worker<Announcement>;
+  /** The producer side of `competency-writeback` (tests wait on its counts). */
+  writebackQueue: Queue<Announcement>;
   /** Runs one sweep of every store now (no lock); `now` moves the clock for expiry tests. */
   sweepOnce(now?: Date): Promise<SweepReport[]>;
   /** Stops taking jobs and waits for running ones (`force`: abandons them, as a crash would). */
@@ -38,24 +42,32 @@ export interface CompetencyWorker {
 }
 
 /**
- * The competency worker: BullMQ workers for `score-statements` and `rebuild-store`, and the
+ * The competency worker: BullMQ workers for `score-statements`, `rebuild-store` and
+ * `competency-writeback` (validation and expiry statements, stored off the scoring path), and the
  * periodic sweep. The sweep is a plain interval in every worker process guarded by a Redis lock
  * rather than a BullMQ job scheduler, because it must start working again as soon as Redis is back
  * even if Redis lost its data (a scheduler lives in Redis and would be gone until a restart).
  */
 export async function startCompetencyWorker(opts: CompetencyWorkerOptions): Promise<CompetencyWorker> {
   const { logger } = opts;
-  const pipeline = competencyPipeline({ db: opts.db, statementsService: opts.statementsService, logger, scoringSetTtlMs: opts.worker.scoringSetTtlMs, afterEvidence: opts.afterEvidence, now: opts.now });
-  await pipeline.ensureIndexes();
-
   // BullMQ workers need `maxRetriesPerRequest: null` (their blocking commands must wait out outages).
   const connection = new IORedis(opts.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', (err) => logger.warn({ err: err.message }, 'competency worker: Redis connection error'));
+  const writebackQueue = new Queue<Announcement>(WRITEBACK_QUEUE, { connection, prefix: opts.queuePrefix });
+  writebackQueue.on('error', (err) => logger.warn({ err: err.message }, 'write-back queue error'));
+  const announce = async (a: Announcement) => {
+    await writebackQueue.add(a.kind, a, { jobId: `${a.store}__${a.id}`, attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 5000 });
+  };
+  const pipeline = competencyPipeline({ db: opts.db, statementsService: opts.statementsService, logger, scoringSetTtlMs: opts.worker.scoringSetTtlMs, afterEvidence: opts.afterEvidence, now: opts.now, announce: opts.statementsService ? announce : undefined });
+  await pipeline.ensureIndexes();
+
   const common = { connection, prefix: opts.queuePrefix, lockDuration: opts.worker.lockDurationMs, ...opts.bullmq };
   const scoring = new Worker<ScoringJobData>(SCORING_QUEUE, scoreStatementProcessor(pipeline), { ...common, concurrency: opts.worker.concurrency });
   const rebuildOptions = { settleMs: opts.worker.scoringSetTtlMs + 500, graceMs: opts.worker.scoringSetTtlMs + 500, ...opts.rebuild };
   const rebuild = new Worker<RebuildJobData>(REBUILD_QUEUE, rebuildProcessor(pipeline, rebuildOptions), { ...common, concurrency: 1 });
-  for (const w of [scoring, rebuild]) {
+  const storeAnnouncement = pipeline.storeAnnouncement;
+  const writeback = new Worker<Announcement>(WRITEBACK_QUEUE, async (job) => (storeAnnouncement ? storeAnnouncement(job.data) : null), { ...common, concurrency: 4 });
+  for (const w of [scoring, rebuild, writeback]) {
     w.on('error', (err) => logger.warn({ err: err.message, queue: w.name }, 'competency worker error'));
     w.on('failed', (job, err) => logger.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
   }
@@ -87,11 +99,13 @@ export async function startCompetencyWorker(opts: CompetencyWorkerOptions): Prom
     pipeline,
     scoring,
     rebuild,
+    writeback,
+    writebackQueue,
     sweepOnce,
     async close(force = false) {
       if (timer) clearInterval(timer);
-      await withTimeout(force ? 2000 : 30_000, Promise.all([scoring.close(force), rebuild.close(force)])).catch(() => undefined);
-      await withTimeout(2000, sweepQueue.close()).catch(() => undefined);
+      await withTimeout(force ? 2000 : 30_000, Promise.all([scoring.close(force), rebuild.close(force), writeback.close(force)])).catch(() => undefined);
+      await withTimeout(2000, Promise.all([sweepQueue.close(), writebackQueue.close()])).catch(() => undefined);
       connection.disconnect();
     },
   };

@@ -5,6 +5,7 @@ import { scoringJobId, type ScoringJobData } from '../queue/scoring-queue';
 import type { PipelineDeps } from './competency-pipeline';
 import { TRANSIENT_PREFIX } from './score-statement.processor';
 import { updateLearner } from './update-learner';
+import { expiredAnnouncement } from './write-back';
 
 /** Job options of scoring jobs the sweep enqueues (the same as the API's producer). */
 export const SCORING_JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 5000 } as const;
@@ -80,7 +81,7 @@ async function announceExpiries(deps: PipelineDeps, input: { store: string; now:
       const sf = set.byId.get(s.frameworkId);
       const competency = sf?.byId.get(s.competencyId);
       if (sf === undefined || competency === undefined || s.validUntil === null) continue;
-      await deps.writeBack?.expired({ store, learnerId: s.learnerId, framework: sf.framework, competency, levelId: latestLevel(s), validatedAt: s.validatedAt, validUntil: s.validUntil });
+      await deps.announce?.(expiredAnnouncement({ store, learnerId: s.learnerId, framework: sf.framework, competency, levelId: latestLevel(s), validatedAt: s.validatedAt, validUntil: s.validUntil }));
       // Leaves only: a roll-up is recomputed with its children.
       if ('alpha' in s) await updateLearner(deps, { store, generations, learnerId: s.learnerId, cells: [{ frameworkId: s.frameworkId, competencyId: s.competencyId }], set, now, only: generations.active });
       count++;

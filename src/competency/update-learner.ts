@@ -1,5 +1,6 @@
 import type { CompetencyStanding, CompetencyState, EvidenceItem } from '../engine';
 import { markId } from './writebacks.repository';
+import { validatedAnnouncement } from './write-back';
 import type { PipelineDeps } from './competency-pipeline';
 import { recomputeLearner, type CellRef } from './recompute-cells';
 import type { ScoringSet } from './scoring-set';
@@ -30,7 +31,7 @@ export async function updateLearner(deps: PipelineDeps, input: { store: string; 
   for (const generation of generationList(input.generations)) {
     if (input.only !== undefined && generation !== input.only) continue;
     const result = await recomputeLearner(deps, { store: input.store, generation, learnerId: input.learnerId, cells: input.cells, set: input.set, now: input.now, seq });
-    if (generation !== input.generations.active || deps.writeBack === undefined) continue;
+    if (generation !== input.generations.active || deps.announce === undefined) continue;
     await announce(deps, { store: input.store, learnerId: input.learnerId, set: input.set, results: [
       ...result.states.map((s) => ({ frameworkId: s.frameworkId, competencyId: s.state.competencyId, current: s.state, evidence: s.evidence })),
       ...result.rollups.map((s) => ({ frameworkId: s.frameworkId, competencyId: s.standing.competencyId, current: s.standing, evidence: s.evidence })),
@@ -47,7 +48,7 @@ export async function updateLearner(deps: PipelineDeps, input: { store: string; 
  */
 async function announce(deps: PipelineDeps, input: { store: string; learnerId: string; set: ScoringSet; results: Array<{ frameworkId: string; competencyId: string; current: CompetencyState | CompetencyStanding; evidence: EvidenceItem[] }> }): Promise<void> {
   const { store, learnerId } = input;
-  const writeBack = deps.writeBack as NonNullable<PipelineDeps['writeBack']>;
+  const announceOne = deps.announce as NonNullable<PipelineDeps['announce']>;
   const marks = await deps.writebacks.marks(input.results.map((r) => markId(store, learnerId, r.frameworkId, r.competencyId)));
   for (const r of input.results) {
     const id = markId(store, learnerId, r.frameworkId, r.competencyId);
@@ -64,11 +65,13 @@ async function announce(deps: PipelineDeps, input: { store: string; learnerId: s
     const competency = sf?.byId.get(r.competencyId);
     if (sf === undefined || competency === undefined) continue;
     const ordinal = (mark?.announced ?? 0) + 1;
+    const a = validatedAnnouncement({ store, learnerId, framework: sf.framework, competency, state: r.current, evidence: r.evidence, ordinal });
+    if (a === null) continue;
     try {
-      await writeBack.validated({ store, learnerId, framework: sf.framework, competency, state: r.current, evidence: r.evidence, ordinal });
+      await announceOne(a);
     } catch (err) {
-      // MongoDB trouble fails the job (it is retried, and the write-back with it); anything else
-      // is a bug in the statement we build, which must not stop scoring.
+      // MongoDB or Redis trouble fails the job (it is retried, and the announcement with it);
+      // anything else is a bug in the statement we build, which must not stop scoring.
       const code = (err as { code?: unknown }).code;
       if (typeof code !== 'string' || code === 'SERVICE_UNAVAILABLE' || code === 'INTERNAL') throw err;
       deps.logger?.error({ err, store, learnerId, competencyId: r.competencyId }, 'write-back statement refused by the LRS');

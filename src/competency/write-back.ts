@@ -22,6 +22,9 @@ import type { WritebacksRepository } from './writebacks.repository';
  * - expired → `http://id.tincanapi.com/verb/expired` (Tin Can registry: "the object (a competency
  *   or certification) has expired for the actor"); neither the TLA nor the ADL vocabulary has one.
  */
+/** Queue of write-back statements in the worker: stored off the scoring path, one job per statement id. */
+export const WRITEBACK_QUEUE = 'competency-writeback';
+
 export const VERB_ASSERTED = 'https://w3id.org/xapi/tla/verbs/asserted';
 export const VERB_EXPIRED = 'http://id.tincanapi.com/verb/expired';
 export const TLA_PROFILE = 'https://w3id.org/xapi/tla/v0.10';
@@ -140,85 +143,104 @@ export interface ExpiredEvent {
   validUntil: number;
 }
 
+/**
+ * A statement to write back, complete but for its actor (resolved from the learner when it is
+ * stored, so a relink in between is honoured). Plain JSON: it is the data of a write-back job.
+ */
+export interface Announcement {
+  /** The statement id (see {@link writebackStatementId}). */
+  id: string;
+  kind: 'validated' | 'expired';
+  store: string;
+  learnerId: string;
+  frameworkId: string;
+  competencyId: string;
+  /** Epoch ms of the event: the statement's timestamp. */
+  at: number;
+  statement: Record<string, unknown>;
+}
+
+/** The `asserted` statement of the `ordinal`-th validation of a cell; null if the state is not validated. */
+export function validatedAnnouncement(e: ValidatedEvent): Announcement | null {
+  const { state, competency, framework } = e;
+  const at = state.validatedAt;
+  if (!state.validated || at === null) return null;
+  const key = { store: e.store, learnerId: e.learnerId, frameworkId: framework.id, competencyId: competency.id };
+  const id = writebackStatementId({ ...key, kind: 'validated', ordinal: e.ordinal });
+  const refs = [...new Map([...e.evidence].sort((a, b) => b.observedAt - a.observedAt).map((x) => [x.statementId, x] as const)).keys()].slice(0, MAX_EVIDENCE_REFS);
+  return {
+    ...key, id, kind: 'validated', at,
+    statement: {
+      id,
+      verb: { id: VERB_ASSERTED, display: { 'en-US': 'asserted' } },
+      object: competencyActivity(framework, competency),
+      context: {
+        contextActivities: contextActivities(framework),
+        extensions: {
+          [EXT_TLA_EVIDENCE]: refs.map((statementId) => ({ objectType: 'StatementRef', id: statementId })),
+          [EXT_TLA_CONFIDENCE]: round(confidence(competency, state)),
+          [EXTENSIONS.score]: state.score === null ? null : round(state.score),
+          [EXTENSIONS.interval]: state.interval === null ? null : state.interval.map(round),
+          [EXTENSIONS.evidenceCount]: 'evidenceCount' in state ? state.evidenceCount : e.evidence.length,
+          [EXTENSIONS.level]: state.validatedLevel,
+          [EXTENSIONS.validUntil]: state.validUntil === null ? null : new Date(state.validUntil).toISOString(),
+          [EXTENSIONS.framework]: { id: framework.id, version: framework.version },
+        },
+      },
+      timestamp: new Date(at).toISOString(),
+    },
+  };
+}
+
+/** The `expired` statement of a validation that ran out. */
+export function expiredAnnouncement(e: ExpiredEvent): Announcement {
+  const { framework, competency } = e;
+  const key = { store: e.store, learnerId: e.learnerId, frameworkId: framework.id, competencyId: competency.id };
+  const id = writebackStatementId({ ...key, kind: 'expired', at: e.validUntil });
+  return {
+    ...key, id, kind: 'expired', at: e.validUntil,
+    statement: {
+      id,
+      verb: { id: VERB_EXPIRED, display: { 'en-US': 'expired' } },
+      object: competencyActivity(framework, competency),
+      context: {
+        contextActivities: contextActivities(framework),
+        extensions: {
+          [EXTENSIONS.level]: e.levelId,
+          [EXTENSIONS.validatedAt]: e.validatedAt === null ? null : new Date(e.validatedAt).toISOString(),
+          [EXTENSIONS.validUntil]: new Date(e.validUntil).toISOString(),
+          [EXTENSIONS.framework]: { id: framework.id, version: framework.version },
+        },
+      },
+      timestamp: new Date(e.validUntil).toISOString(),
+    },
+  };
+}
+
+/**
+ * Stores announcements through the statements use case (as the system principal of the store),
+ * once: the ledger is checked first, and the id is the event's, so a retry or a second writer of
+ * the same event ends with one statement. Returns the id, or null when nothing was written.
+ */
 export function writeBack(deps: WriteBackDeps) {
-  async function store(input: { id: string; store: string; learnerId: string; frameworkId: string; competencyId: string; kind: 'validated' | 'expired'; at: number; build: (id: string, actor: Record<string, unknown>) => Record<string, unknown> }): Promise<string | null> {
-    const { id } = input;
-    if (await deps.ledger.has(input.store, id)) return null;
-    const learner = await deps.learners.findById(input.store, input.learnerId);
+  return async function storeAnnouncement(a: Announcement): Promise<string | null> {
+    if (await deps.ledger.has(a.store, a.id)) return null;
+    const learner = await deps.learners.findById(a.store, a.learnerId);
     const identity = learner?.identities[0];
     const actor = identity === undefined ? undefined : agentFromIfiKey(identity, learner?.attributes.name);
     if (actor === undefined) {
-      deps.logger?.warn({ store: input.store, learnerId: input.learnerId }, 'write-back skipped: the learner has no identity an xAPI actor can name');
+      deps.logger?.warn({ store: a.store, learnerId: a.learnerId }, 'write-back skipped: the learner has no identity an xAPI actor can name');
       return null;
     }
     try {
-      await deps.statements.store({ statements: [input.build(id, actor)], principal: systemPrincipal(input.store), line: '2.0', single: true });
+      await deps.statements.store({ statements: [{ ...a.statement, actor }], principal: systemPrincipal(a.store), line: '2.0', single: true });
     } catch (err) {
       // The same event computed a moment later can differ in decayed figures: the id is the
       // event's identity, so a stored statement with this id means the event is announced.
       if ((err as { code?: string }).code !== 'STATEMENT_CONFLICT') throw err;
     }
-    await deps.ledger.record({ store: input.store, statementId: id, kind: input.kind, learnerId: input.learnerId, frameworkId: input.frameworkId, competencyId: input.competencyId, at: new Date(input.at), writtenAt: new Date() });
-    return id;
-  }
-
-  return {
-    /** Stores the `asserted` statement of the `ordinal`-th validation of a cell, once; returns its id, or null when already written. */
-    validated(e: ValidatedEvent): Promise<string | null> {
-      const { state, competency, framework } = e;
-      const at = state.validatedAt;
-      if (!state.validated || at === null) return Promise.resolve(null);
-      const level = state.validatedLevel;
-      const refs = [...new Map([...e.evidence].sort((a, b) => b.observedAt - a.observedAt).map((x) => [x.statementId, x] as const)).keys()].slice(0, MAX_EVIDENCE_REFS);
-      const key = { store: e.store, learnerId: e.learnerId, frameworkId: framework.id, competencyId: competency.id };
-      return store({
-        ...key, id: writebackStatementId({ ...key, kind: 'validated', ordinal: e.ordinal }), kind: 'validated', at,
-        build: (id, actor) => ({
-          id,
-          actor,
-          verb: { id: VERB_ASSERTED, display: { 'en-US': 'asserted' } },
-          object: competencyActivity(framework, competency),
-          context: {
-            contextActivities: contextActivities(framework),
-            extensions: {
-              [EXT_TLA_EVIDENCE]: refs.map((statementId) => ({ objectType: 'StatementRef', id: statementId })),
-              [EXT_TLA_CONFIDENCE]: round(confidence(competency, state)),
-              [EXTENSIONS.score]: state.score === null ? null : round(state.score),
-              [EXTENSIONS.interval]: state.interval === null ? null : state.interval.map(round),
-              [EXTENSIONS.evidenceCount]: 'evidenceCount' in state ? state.evidenceCount : e.evidence.length,
-              [EXTENSIONS.level]: level,
-              [EXTENSIONS.validUntil]: state.validUntil === null ? null : new Date(state.validUntil).toISOString(),
-              [EXTENSIONS.framework]: { id: framework.id, version: framework.version },
-            },
-          },
-          timestamp: new Date(at).toISOString(),
-        }),
-      });
-    },
-    /** Stores the `expired` statement of a validation that ran out, once. */
-    expired(e: ExpiredEvent): Promise<string | null> {
-      const { framework, competency } = e;
-      const key = { store: e.store, learnerId: e.learnerId, frameworkId: framework.id, competencyId: competency.id };
-      return store({
-        ...key, id: writebackStatementId({ ...key, kind: 'expired', at: e.validUntil }), kind: 'expired', at: e.validUntil,
-        build: (id, actor) => ({
-          id,
-          actor,
-          verb: { id: VERB_EXPIRED, display: { 'en-US': 'expired' } },
-          object: competencyActivity(framework, competency),
-          context: {
-            contextActivities: contextActivities(framework),
-            extensions: {
-              [EXTENSIONS.level]: e.levelId,
-              [EXTENSIONS.validatedAt]: e.validatedAt === null ? null : new Date(e.validatedAt).toISOString(),
-              [EXTENSIONS.validUntil]: new Date(e.validUntil).toISOString(),
-              [EXTENSIONS.framework]: { id: framework.id, version: framework.version },
-            },
-          },
-          timestamp: new Date(e.validUntil).toISOString(),
-        }),
-      });
-    },
+    await deps.ledger.record({ store: a.store, statementId: a.id, kind: a.kind, learnerId: a.learnerId, frameworkId: a.frameworkId, competencyId: a.competencyId, at: new Date(a.at), writtenAt: new Date() });
+    return a.id;
   };
 }
 export type WriteBack = ReturnType<typeof writeBack>;

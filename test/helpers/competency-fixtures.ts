@@ -134,6 +134,16 @@ export function waitScored(lrs: TestLrs, timeoutMs = 20_000): Promise<true> {
   return waitFor('every statement scored', async () => (await lrs.container.db.collection('statements').countDocuments({ toScore: true })) === 0, timeoutMs);
 }
 
+/** Waits until every statement is scored and every write-back statement stored. */
+export async function waitSettled(lrs: TestLrs, worker: CompetencyWorker, timeoutMs = 20_000): Promise<void> {
+  await waitScored(lrs, timeoutMs);
+  await waitFor('write-backs stored', async () => {
+    const c = await worker.writebackQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    return Object.values(c).every((n) => n === 0);
+  }, timeoutMs);
+  await waitScored(lrs, timeoutMs);
+}
+
 /** The parts of a state that scoring determines (not when or by which job it was computed). */
 export function essence(s: CompetencyState | null | undefined): Record<string, unknown> | null {
   if (!s) return null;
