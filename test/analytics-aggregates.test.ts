@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import responsesSchema from '../schemas/analytics/responses.schema.json';
 import { startTestLrs, xapi, type TestLrs } from './helpers/test-lrs';
 import { api, credential, enc } from './helpers/api-fixtures';
 import { DAY, saveDefinitions, startWorker, voiding, waitScored } from './helpers/competency-fixtures';
@@ -403,6 +406,26 @@ describe('learner changes and rebuilds', () => {
     const generation = await lrs.container.db.collection('scoring_generations').findOne({ _id: 'default' as never });
     expect(generation?.active).toBe(2);
     expect((await get('gaps?by=role').expect(200)).body.cells).toEqual(before);
+  });
+});
+
+describe('the contract (schemas/analytics/responses.schema.json)', () => {
+  it('every endpoint answers in the documented shape', async () => {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv, ['date-time']);
+    ajv.addSchema(responsesSchema);
+    const cases: Array<[string, string]> = [
+      ['skills-matrix', 'skills-matrix?limit=5'], ['gaps', 'gaps?by=team'], ['gaps-learners', 'gaps/learners?by=team&group=north&competency=listening'],
+      ['time-to-competency', 'time-to-competency?curves=true'], ['readiness', 'readiness'], ['proficiency', 'proficiency'], ['cohorts', 'cohorts'],
+      ['scenario-accuracy', 'scenario-accuracy'], ['path-completion', 'path-completion'], ['reassessments', 'reassessments?days=60'],
+    ];
+    for (const [def, path] of cases) {
+      const body = (await get(path).expect(200)).body;
+      const validate = ajv.getSchema(`${responsesSchema.$id}#/$defs/${def}`)!;
+      expect({ def, ok: validate(body), errors: validate.errors ?? null }).toEqual({ def, ok: true, errors: null });
+      // And the schema does bite: a cell without its counts is refused.
+      if (def === 'gaps') expect(validate({ ...body, cells: [{ ...body.cells[0], people: undefined }] })).toBe(false);
+    }
   });
 });
 
