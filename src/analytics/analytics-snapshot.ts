@@ -155,6 +155,9 @@ export class AnalyticsSnapshot {
 
   /** Applies written cells of one learner. Returns the cells whose scenario evidence may have changed. */
   applyCells(learnerId: string, rows: readonly CompactRow[]): Array<{ frameworkId: string; competencyId: string }> {
+    // A job that resolved an identity before a learner claimed it may still write the implicit
+    // learner's states; scoring then moves them to the owner, so they never count.
+    if (learnerId.startsWith('implicit:') && this.identityOwner.has(learnerId.slice('implicit:'.length))) return [];
     const learner = this.placeholder(learnerId);
     const touched: Array<{ frameworkId: string; competencyId: string }> = [];
     for (const written of rows) {
