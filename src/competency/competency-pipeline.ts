@@ -36,6 +36,12 @@ export interface PipelineDeps {
    */
   liveGenerations(store: string): Promise<{ active: number; building?: number }>;
   /**
+   * `learners.resolve`, cached per identity for `scoringSetTtlMs`. Implicit learners are checked
+   * again after the evidence is written (a relink may have claimed the identity); an identity moved
+   * from one explicit learner to another takes effect within the TTL.
+   */
+  resolveLearner(store: string, identity: string, now: Date): Promise<{ learnerId: string; implicit: boolean }>;
+  /**
    * Writes a validation or expiry back to the LRS as a statement: stored at once, or (in the
    * worker) enqueued on `competency-writeback` so storing it does not delay scoring. Absent:
    * nothing is written back.
@@ -83,6 +89,7 @@ export function competencyPipeline(opts: PipelineOptions): PipelineDeps & { ensu
     writebacks,
     scoringSets: scoringSetCache({ definitions, ttlMs: opts.scoringSetTtlMs }),
     liveGenerations: generationsCache(generations, opts.scoringSetTtlMs ?? 2000),
+    resolveLearner: learnerCache(learners, opts.scoringSetTtlMs ?? 2000),
     announce: opts.announce ?? (storeAnnouncement ? async (a) => { await storeAnnouncement(a); } : undefined),
     logger: opts.logger,
     now: opts.now ?? (() => new Date()),
@@ -109,5 +116,20 @@ function generationsCache(repo: GenerationsRepository, ttlMs: number): PipelineD
     cache.set(store, { value, at: Date.now() });
     value.catch(() => cache.delete(store));
     return value;
+  };
+}
+
+function learnerCache(repo: LearnersRepository, ttlMs: number): PipelineDeps['resolveLearner'] {
+  const cache = new Map<string, { learnerId: string; implicit: boolean; at: number }>();
+  const MAX = 50_000;
+  return async (store, identity, now) => {
+    const key = `${store}\u0001${identity}`;
+    const hit = cache.get(key);
+    if (hit !== undefined && Date.now() - hit.at < ttlMs) return hit;
+    const doc = await repo.resolve(store, identity, now);
+    const entry = { learnerId: doc.learnerId, implicit: doc.implicit, at: Date.now() };
+    if (cache.size >= MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(key, entry);
+    return entry;
   };
 }

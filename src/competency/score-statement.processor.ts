@@ -59,7 +59,11 @@ export async function scoreStatement(deps: PipelineDeps, data: ScoringJobData): 
   const { store, statementId } = data;
   const [doc, generations] = await Promise.all([deps.statements.find(store, statementId), deps.liveGenerations(store)]);
   if (doc === null) throw new UnrecoverableError(`statement ${statementId} is not stored in store ${store}`);
-  if (!doc.toScore) return { status: 'already-scored' };
+  if (!doc.toScore) {
+    // A retry after a crash between clearing the mark and retracting a voided statement.
+    if (doc.voided && doc.voidsId === undefined) return retractVoided(deps, { store, statementId, generations, now: deps.now() });
+    return { status: 'already-scored' };
+  }
   if (isSystemAuthored(doc.authorityKey)) {
     await deps.statements.clear(store, statementId);
     return { status: 'written-back' };
@@ -93,7 +97,7 @@ export async function scoreStatement(deps: PipelineDeps, data: ScoringJobData): 
     await deps.statements.clear(store, statementId);
     return { status: 'no-actor-ifi' };
   }
-  let learner = await deps.learners.resolve(store, identity, now);
+  let learner = await deps.resolveLearner(store, identity, now);
   const set = await deps.scoringSets.get(store, { check: generations.building !== undefined });
   const rows: Array<EvidenceItem & { frameworkId: string }> = [];
   const skips: SkipInput[] = [];
@@ -106,7 +110,8 @@ export async function scoreStatement(deps: PipelineDeps, data: ScoringJobData): 
   await deps.afterEvidence?.({ store, statementId });
 
   if (rows.length > 0) {
-    // A relink may have given this identity to an explicit learner after we resolved it.
+    // A relink may have given this identity to an explicit learner after we resolved it (or
+    // after the resolution we reused was cached).
     if (learner.implicit) {
       const owner = await deps.learners.findByIdentity(store, identity);
       if (owner !== null && owner.learnerId !== learner.learnerId) {
@@ -118,7 +123,7 @@ export async function scoreStatement(deps: PipelineDeps, data: ScoringJobData): 
     await updateLearner(deps, { store, generations, learnerId: learner.learnerId, cells, set, now });
   }
   // Voided meanwhile? Then the voiding job may have retracted before our evidence landed.
-  if (!(await deps.statements.clearIfNotVoided(store, statementId))) {
+  if (await deps.statements.clearReturningVoided(store, statementId)) {
     return retractVoided(deps, { store, statementId, generations, now });
   }
   return { status: 'scored', evidence: rows.length, skipped: skips.length, learnerId: learner.learnerId };

@@ -23,15 +23,13 @@ export function scoringStatementsRepository(db: Db) {
       return col.find({ store, id: { $in: ids } }, { projection: PROJECTION }).toArray() as Promise<ScoringStatement[]>;
     },
     /**
-     * Clears the mark of a statement that is still not voided; false when it is voided (or gone),
-     * in which case the caller retracts what it just wrote. Read, then write, each by the unique
-     * key: the read is what orders us against a voiding (see the processor).
+     * Clears the mark and says whether the statement is voided (or gone) at that moment, in one
+     * round trip. A caller that then finds it voided must still retract; if it crashes first, the
+     * job's retry sees `toScore: false` with `voided: true` and retracts (see the processor).
      */
-    async clearIfNotVoided(store: string, id: string): Promise<boolean> {
-      const d = await col.findOne({ store, id }, { projection: { _id: 0, voided: 1 } });
-      if (d === null || d.voided) return false;
-      await col.updateOne({ store, id }, { $set: { toScore: false } });
-      return true;
+    async clearReturningVoided(store: string, id: string): Promise<boolean> {
+      const before = await col.findOneAndUpdate({ store, id }, { $set: { toScore: false } }, { projection: { _id: 0, voided: 1 }, returnDocument: 'before' });
+      return before === null || before.voided === true;
     },
     async clear(store: string, id: string): Promise<void> {
       await col.updateOne({ store, id }, { $set: { toScore: false } });
