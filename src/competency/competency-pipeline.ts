@@ -8,7 +8,6 @@ import { generationsRepository, type GenerationsRepository } from './generations
 import { learnersRepository, type LearnersRepository } from './learners.repository';
 import { statesRepository, type StatesRepository } from './states.repository';
 import { rollupsRepository, type RollupsRepository } from './rollups.repository';
-import { scoringSeqsRepository, type ScoringSeqsRepository } from './scoring-seqs.repository';
 import { scoringSkipsRepository, type ScoringSkipsRepository } from './scoring-skips.repository';
 import { scoringStatementsRepository, type ScoringStatementsRepository } from './scoring-statements.repository';
 import { writebacksRepository, type WritebacksRepository } from './writebacks.repository';
@@ -25,7 +24,6 @@ export interface PipelineDeps {
   cells: EvidenceCellsRepository;
   states: StatesRepository;
   rollups: RollupsRepository;
-  seqs: ScoringSeqsRepository;
   skips: ScoringSkipsRepository;
   generations: GenerationsRepository;
   writebacks: WritebacksRepository;
@@ -83,7 +81,6 @@ export function competencyPipeline(opts: PipelineOptions): PipelineDeps & { ensu
     cells: evidenceCellsRepository(db),
     states: statesRepository(db),
     rollups: rollupsRepository(db),
-    seqs: scoringSeqsRepository(db),
     skips: scoringSkipsRepository(db),
     generations,
     writebacks,
@@ -101,7 +98,7 @@ export function competencyPipeline(opts: PipelineOptions): PipelineDeps & { ensu
     async ensureIndexes() {
       await Promise.all([
         deps.definitions.ensureIndexes(), deps.learners.ensureIndexes(), deps.evidence.ensureIndexes(), deps.cells.ensureIndexes(), deps.states.ensureIndexes(),
-        deps.rollups.ensureIndexes(), deps.seqs.ensureIndexes(), deps.skips.ensureIndexes(), deps.writebacks.ensureIndexes(),
+        deps.rollups.ensureIndexes(), deps.skips.ensureIndexes(), deps.writebacks.ensureIndexes(),
       ]);
     },
   };

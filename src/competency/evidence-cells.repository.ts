@@ -20,6 +20,8 @@ export interface CellDoc {
   frameworkId: string;
   competencyId: string;
   items: Record<string, EvidenceItem>;
+  /** Bumped by every change of `items`, in the same update (see `recompute-cells.ts`). */
+  v: number;
 }
 
 // The store leads the id, as it leads every index; \u0001 cannot occur in ids we build cells of.
@@ -52,7 +54,7 @@ export function evidenceCellsRepository(db: Db) {
         entry.set[itemKey(r.statementId, r.ruleId)] = item;
       }
       const ops: AnyBulkWriteOperation<CellDoc>[] = [...byCell].map(([id, { cell, set }]) => ({
-        updateOne: { filter: { _id: id }, update: { $set: set, $setOnInsert: { store, generation, ...cell } } as never, upsert: true },
+        updateOne: { filter: { _id: id }, update: { $set: set, $setOnInsert: { store, generation, ...cell }, $inc: { v: 1 } } as never, upsert: true },
       }));
       await col.bulkWrite(ops, { ordered: false });
     },
@@ -64,13 +66,20 @@ export function evidenceCellsRepository(db: Db) {
         const id = cellId(store, generation, r);
         byCell.set(id, { ...byCell.get(id), [itemKey(r.statementId, r.ruleId)]: '' });
       }
-      await col.bulkWrite([...byCell].map(([id, unset]) => ({ updateOne: { filter: { _id: id }, update: { $unset: unset } as never } })), { ordered: false });
+      await col.bulkWrite([...byCell].map(([id, unset]) => ({ updateOne: { filter: { _id: id }, update: { $unset: unset, $inc: { v: 1 } } as never } })), { ordered: false });
     },
     /** The cells of one learner among these competencies, by id (one round trip). */
     async get(store: string, generation: number, learnerId: string, cells: Array<{ frameworkId: string; competencyId: string }>): Promise<CellDoc[]> {
       if (cells.length === 0) return [];
       const ids = [...new Set(cells.map((c) => cellId(store, generation, { learnerId, ...c })))];
       return col.find({ _id: { $in: ids } }).toArray();
+    },
+    /** The versions of these cells (absent cells: 0), by id. */
+    async versions(store: string, generation: number, learnerId: string, cells: Array<{ frameworkId: string; competencyId: string }>): Promise<Map<string, number>> {
+      const ids = [...new Set(cells.map((c) => cellId(store, generation, { learnerId, ...c })))];
+      const docs = ids.length === 0 ? [] : await col.find({ _id: { $in: ids } }, { projection: { v: 1 } }).toArray();
+      const found = new Map(docs.map((d) => [d._id, d.v ?? 0] as const));
+      return new Map(ids.map((id) => [id, found.get(id) ?? 0]));
     },
     /** Every cell of a learner, in every generation (relinks). */
     ofLearners(store: string, learnerIds: string[]): Promise<CellDoc[]> {

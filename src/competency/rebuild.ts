@@ -118,8 +118,6 @@ export async function rebuildStore(deps: PipelineDeps, opts: RebuildOptions): Pr
       const retracted = await deps.evidence.cellsOf(store, generation, voided);
       await Promise.all([deps.evidence.retract(store, generation, voided, 'voided', now), deps.cells.remove(store, generation, retracted)]);
     }
-    // Live jobs recomputing these learners meanwhile must notice the new evidence (see recomputeLearner).
-    for (const learnerId of new Set(rows.map((r) => r.learnerId))) await deps.seqs.bump(store, learnerId);
     const last = page[page.length - 1] as (typeof page)[number];
     after = { stored: last.stored, oid: last._id };
     scanned += page.length;

@@ -2,7 +2,6 @@ import { computeState, rollupCompetency, type CompetencyStanding, type Competenc
 import type { EvidenceCellsRepository } from './evidence-cells.repository';
 import type { StatesRepository } from './states.repository';
 import type { RollupsRepository } from './rollups.repository';
-import type { ScoringSeqsRepository } from './scoring-seqs.repository';
 import type { ScoringFramework, ScoringSet } from './scoring-set';
 
 /** A (framework, competency) pair of one learner. */
@@ -12,7 +11,6 @@ export interface RecomputeDeps {
   cells: EvidenceCellsRepository;
   states: StatesRepository;
   rollups: RollupsRepository;
-  seqs: ScoringSeqsRepository;
 }
 
 export interface RecomputeInput {
@@ -23,8 +21,6 @@ export interface RecomputeInput {
   cells: CellRef[] | 'all';
   set: ScoringSet;
   now: Date;
-  /** The counter value the caller's bump returned (saves reading it for the first round). */
-  seq?: number;
 }
 
 /** A recomputed leaf state, with the live evidence it was computed from. */
@@ -45,31 +41,33 @@ const MAX_ROUNDS = 100;
  * current framework no longer has are left as they are.
  *
  * Concurrency without transactions: jobs for one learner may interleave their evidence writes,
- * reads and state writes in any order. Whoever changes a learner's evidence bumps the learner's
- * counter afterwards (`scoring-seqs.repository.ts`) and then calls this. Each round reads the
- * counter, reads the evidence, writes the states and reads the counter again. Unchanged: any
- * evidence written after our read is bumped after our second read, by a job that only then starts
- * its own round, so its write follows ours. Changed: our read may have missed evidence, or our write
- * may have overwritten a more complete state, so we go round again. The last write is therefore
- * always computed from complete evidence, and only evidence changes (not other recomputations)
- * cause extra rounds. Every query is by unique key (one round trip each).
+ * reads and state writes in any order. Every change of a cell's evidence bumps the cell's version
+ * `v` in the same single-document update, and whoever changes evidence calls this afterwards. Each
+ * round reads the cells (evidence and versions), writes the states, then reads the versions again.
+ * Unchanged: any evidence written after our read lands after our second read, by a job that only
+ * then recomputes the cells it touched (and their roll-ups), so its writes follow ours. Changed: our
+ * read missed something, or our write may have overwritten a more complete state: round again.
+ * The last write of every state is therefore computed from complete evidence, and only evidence
+ * changes (not other recomputations) cause extra rounds. Every query is by `_id` or unique key.
  */
 export async function recomputeLearner(deps: RecomputeDeps, input: RecomputeInput): Promise<{ states: RecomputedState[]; rollups: RecomputedRollup[] }> {
   const { store, generation, learnerId, set } = input;
   const wanted = expandCells(input.cells, set);
-  let known = input.seq;
   for (let round = 1; ; round++) {
-    const seq = known ?? await deps.seqs.current(store, learnerId);
     const docs = await deps.cells.get(store, generation, learnerId, wanted.read);
     const byCell = new Map<string, EvidenceItem[]>();
-    for (const d of docs) byCell.set(cellKey(d.frameworkId, d.competencyId), Object.values(d.items ?? {}));
+    const seen = new Map<string, number>();
+    for (const d of docs) {
+      byCell.set(cellKey(d.frameworkId, d.competencyId), Object.values(d.items ?? {}));
+      seen.set(d._id, d.v ?? 0);
+    }
     const result = compute({ learnerId, set, byCell, leaves: wanted.leaves, rollups: wanted.rollups, now: input.now, onlyWithEvidence: input.cells === 'all' });
     await Promise.all([
-      deps.states.putComputed(store, generation, result.states.map((r) => ({ frameworkId: r.frameworkId, frameworkVersion: set.byId.get(r.frameworkId)?.frameworkVersion ?? 0, state: r.state })), seq, input.now),
-      deps.rollups.putComputed(store, generation, result.rollups.map((r) => ({ learnerId, frameworkId: r.frameworkId, frameworkVersion: set.byId.get(r.frameworkId)?.frameworkVersion ?? 0, standing: r.standing })), seq, input.now),
+      deps.states.putComputed(store, generation, result.states.map((r) => ({ frameworkId: r.frameworkId, frameworkVersion: set.byId.get(r.frameworkId)?.frameworkVersion ?? 0, state: r.state })), input.now),
+      deps.rollups.putComputed(store, generation, result.rollups.map((r) => ({ learnerId, frameworkId: r.frameworkId, frameworkVersion: set.byId.get(r.frameworkId)?.frameworkVersion ?? 0, standing: r.standing })), input.now),
     ]);
-    known = await deps.seqs.current(store, learnerId);
-    if (known === seq) return result;
+    const after = await deps.cells.versions(store, generation, learnerId, wanted.read);
+    if ([...after].every(([id, v]) => v === (seen.get(id) ?? 0))) return result;
     if (round >= MAX_ROUNDS) throw new Error(`learner ${learnerId}: states recomputed ${round} times without settling`);
   }
 }

@@ -16,7 +16,6 @@ export interface RollupDoc extends CompetencyStanding {
   frameworkId: string;
   frameworkVersion: number;
   updatedAt: Date;
-  seq: number;
 }
 
 export function rollupsRepository(db: Db) {
@@ -29,13 +28,13 @@ export function rollupsRepository(db: Db) {
       await col.createIndex({ store: 1, generation: 1, validUntil: 1 }, { name: 'store_gen_validUntil' });
     },
     /** Writes recomputed standings by their unique key; one whose children have no evidence is deleted. */
-    async putComputed(store: string, generation: number, rows: Array<{ learnerId: string; frameworkId: string; frameworkVersion: number; standing: CompetencyStanding }>, seq: number, now: Date): Promise<void> {
+    async putComputed(store: string, generation: number, rows: Array<{ learnerId: string; frameworkId: string; frameworkVersion: number; standing: CompetencyStanding }>, now: Date): Promise<void> {
       if (rows.length === 0) return;
       const ops: AnyBulkWriteOperation<RollupDoc>[] = rows.map((r) => {
         const filter = { store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, competencyId: r.standing.competencyId };
         return r.standing.score === null
           ? { deleteOne: { filter } }
-          : { replaceOne: { filter, replacement: { ...r.standing, store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now, seq }, upsert: true } };
+          : { replaceOne: { filter, replacement: { ...r.standing, store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now }, upsert: true } };
       });
       await col.bulkWrite(ops, { ordered: false });
       await recordRollupWrites(db, store, generation, rows);

@@ -13,8 +13,6 @@ export interface StateDoc extends CompetencyState {
   frameworkVersion: number;
   generation: number;
   updatedAt: Date;
-  /** The learner's scoring sequence number the state was computed under (`scoring-seqs.repository.ts`); absent on states written by `put`. */
-  seq?: number;
 }
 
 /** One state to write with {@link StatesRepository.putComputed}. */
@@ -51,17 +49,16 @@ export function statesRepository(db: Db) {
     },
     /**
      * Writes recomputed states by their unique key, deleting those left without evidence (so a
-     * voided statement's only state disappears, as if it had never arrived). `seq` is the learner's
-     * scoring sequence number they were computed under (see `recompute-cells.ts` for why a later
-     * recomputation always follows a stale one).
+     * voided statement's only state disappears, as if it had never arrived). See `recompute-cells.ts`
+     * for why a later recomputation always follows a stale one.
      */
-    async putComputed(store: string, generation: number, rows: StateWrite[], seq: number, now: Date): Promise<void> {
+    async putComputed(store: string, generation: number, rows: StateWrite[], now: Date): Promise<void> {
       if (rows.length === 0) return;
       const ops: AnyBulkWriteOperation<StateDoc>[] = rows.map((r) => {
         const filter = { store, generation, learnerId: r.state.learnerId, frameworkId: r.frameworkId, competencyId: r.state.competencyId };
         return r.state.evidenceCount === 0
           ? { deleteOne: { filter } }
-          : { replaceOne: { filter, replacement: { ...mapLevelKeys(r.state, encodeKey), store, generation, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now, seq }, upsert: true } };
+          : { replaceOne: { filter, replacement: { ...mapLevelKeys(r.state, encodeKey), store, generation, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now }, upsert: true } };
       });
       await col.bulkWrite(ops, { ordered: false });
       await recordStateWrites(db, store, generation, rows);

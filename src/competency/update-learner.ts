@@ -21,16 +21,14 @@ export async function writeEvidence(deps: PipelineDeps, store: string, generatio
 }
 
 /**
- * After a change to a learner's evidence: counts the change, recomputes the touched cells in every
+ * After a change to a learner's evidence: recomputes the touched cells in every
  * live generation and, in the active one, writes back validations that came into force. Everything here is derived from the evidence, so running
  * it again (a retried job) changes nothing.
  */
 export async function updateLearner(deps: PipelineDeps, input: { store: string; generations: Generations; learnerId: string; cells: CellRef[] | 'all'; set: ScoringSet; now: Date; only?: number }): Promise<void> {
-  // The caller has just changed this learner's evidence (see `recomputeLearner`).
-  const seq = await deps.seqs.bump(input.store, input.learnerId);
   for (const generation of generationList(input.generations)) {
     if (input.only !== undefined && generation !== input.only) continue;
-    const result = await recomputeLearner(deps, { store: input.store, generation, learnerId: input.learnerId, cells: input.cells, set: input.set, now: input.now, seq });
+    const result = await recomputeLearner(deps, { store: input.store, generation, learnerId: input.learnerId, cells: input.cells, set: input.set, now: input.now });
     if (generation !== input.generations.active || deps.announce === undefined) continue;
     await announce(deps, { store: input.store, learnerId: input.learnerId, set: input.set, results: [
       ...result.states.map((s) => ({ frameworkId: s.frameworkId, competencyId: s.state.competencyId, current: s.state, evidence: s.evidence })),
