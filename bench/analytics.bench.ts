@@ -205,7 +205,7 @@ async function main(): Promise<void> {
         for (let w = 0; w < perRequest; w++) {
           const learnerId = `learner-${String(Math.floor(Math.random() * summary.learners)).padStart(5, '0')}`;
           const evidence: EvidenceItem[] = [0, 1, 2].map((x) => ({ statementId: `churn-${k}-${w}-${x}`, learnerId, competencyId: 'c-000', sourceKind: 'knowledge-check', value: Math.random(), weight: 1, observedAt: Date.now() - x * 1000, storedAt: Date.now(), ruleId: 'quiz-c-000', frameworkVersion: '1' }));
-          writes.push(statesRepo.putComputed('default', 1, [{ frameworkId: summary.frameworkId, frameworkVersion: 1, state: computeState({ competency, learnerId, evidence, now: Date.now() }) }], 1, new Date()));
+          writes.push(statesRepo.putComputed('default', 1, [{ frameworkId: summary.frameworkId, frameworkVersion: 1, state: computeState({ competency, learnerId, evidence, now: Date.now() }) }], new Date()));
         }
         await Promise.all(writes);
         const r = await get(port, cases[0]![1]);

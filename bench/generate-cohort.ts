@@ -237,10 +237,10 @@ export async function generateCohort(db: Db, opts: CohortOptions = {}): Promise<
     for (const e of items) byCell.set(e.competencyId, [...(byCell.get(e.competencyId) ?? []), e]);
     const leafStates = new Map<string, CompetencyState>();
     for (const [competencyId, ev] of byCell) leafStates.set(competencyId, computeState({ competency: byId.get(competencyId) as Competency, learnerId: p.learnerId, evidence: ev, now }));
-    await states.putComputed(store, generation, [...leafStates.values()].map((state) => ({ frameworkId: framework.id, frameworkVersion: 1, state })), 1, new Date(now));
+    await states.putComputed(store, generation, [...leafStates.values()].map((state) => ({ frameworkId: framework.id, frameworkVersion: 1, state })), new Date(now));
     stateTotal += leafStates.size;
     const parents = framework.competencies.filter((c) => c.rollup !== undefined).map((c) => rollupCompetency({ framework, states: leafStates, competencyId: c.id, now })).filter((s) => s.score !== null);
-    await rollups.putComputed(store, generation, parents.map((standing) => ({ learnerId: p.learnerId, frameworkId: framework.id, frameworkVersion: 1, standing })), 1, new Date(now));
+    await rollups.putComputed(store, generation, parents.map((standing) => ({ learnerId: p.learnerId, frameworkId: framework.id, frameworkVersion: 1, standing })), new Date(now));
     rollupTotal += parents.length;
     // cmi5 satisfied on about one in two of the courses aligned with the learner's competencies.
     const satisfied = [];
