@@ -182,16 +182,15 @@ describe('CASE import and export', () => {
     expect((await api(lrs.app).get('/api/frameworks').expect(200)).body.frameworks.length).toBe(before);
   });
 
-  it('needs a known format, and says IEEE 1484.20.3 is not supported yet', async () => {
+  it('needs a known format', async () => {
     const id = freshId();
     await api(lrs.app).put(url(id)).send(sampleFramework(id)).expect(201);
     const missing = await api(lrs.app).get(`${url(id)}/export`).expect(400);
     expect(missing.body.error.details.problems).toEqual([{ path: 'format', message: 'is required' }]);
     await api(lrs.app).get(`${url(id)}/export?format=xml`).expect(400);
-    const ieee = await api(lrs.app).get(`${url(id)}/export?format=ieee`).expect(400);
-    expect(ieee.body.error.message).toContain('not supported yet');
-    await api(lrs.app).post('/api/frameworks/import?format=ieee').send({}).expect(400);
+    await api(lrs.app).post('/api/frameworks/import?format=xml').send(sampleFramework(id)).expect(400);
     await api(lrs.app).get(`${url(freshId())}/export?format=case`).expect(404);
+    await api(lrs.app).get(`${url(freshId())}/export?format=ieee`).expect(404);
   });
 
   it('imports with competency/admin only, exports with competency/read', async () => {
@@ -200,6 +199,89 @@ describe('CASE import and export', () => {
     const reader = await credential(lrs, ['competency/read']);
     const pkg = (await api(lrs.app, reader).get(`${url(id)}/export?format=case`).expect(200)).body;
     await api(lrs.app, await credential(lrs, ['competency/write'])).post('/api/frameworks/import?format=case').send(pkg).expect(403);
+  });
+});
+
+describe('IEEE 1484.20.3 (SCD) import and export', () => {
+  const SCD_CONTEXT = 'https://standards.ieee.org/1484.20.3/context.jsonld';
+  const node = (doc: { '@graph': Array<Record<string, unknown>> }, id: string) => doc['@graph'].find((n) => n['@id'] === id);
+
+  /** A document shaped like the IEEE working group's example, with properties this LRS does not know. */
+  function scdDocument(base: string): { '@context': string; '@graph': Array<Record<string, unknown>> } {
+    return {
+      '@context': SCD_CONTEXT,
+      '@graph': [
+        {
+          '@type': 'scd:CompetencyFramework',
+          '@id': `${base}/framework`,
+          'scd:name': 'Reading',
+          'scd:competencyStatement': 'Reading comprehension',
+          creator: 'Literacy team',
+          'scd:hasMember': [`${base}/r1`, `${base}/r2`],
+          'scd:hasTargetMember': [`${base}/r2`],
+        },
+        { '@type': 'CompetencyDefinition', '@id': `${base}/r1`, 'scd:referenceCode': 'RL.1', 'scd:competencyStatement': { en: 'Cite textual evidence', es: 'Citar evidencia textual' }, 'ceasn:educationLevel': ['05'] },
+        { '@type': 'CompetencyDefinition', '@id': `${base}/r2`, 'scd:referenceCode': 'RL.2', 'scd:competencyStatement': 'Determine a theme of a text', 'scd:isSupportedBy': [`${base}/r1`], 'ex:note': { '@value': 'kept', '@language': 'en' } },
+      ],
+    };
+  }
+
+  it('exports a framework as SCD JSON-LD that imports back (application/ld+json) to the same framework', async () => {
+    const id = freshId();
+    await api(lrs.app).put(url(id)).send(sampleFramework(id)).expect(201);
+    const res = await api(lrs.app).get(`${url(id)}/export?format=ieee`).expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/ld\+json/);
+    const doc = res.body;
+    expect(doc['@context']).toEqual([SCD_CONTEXT, { lrs: 'https://competency-lrs.dev/ns/', 'lrs:engine': { '@type': '@json' } }]);
+    expect(doc['@graph'][0]).toMatchObject({ '@id': id, '@type': 'scd:CompetencyFramework', 'scd:name': 'Customer service', 'scd:hasMember': ['service', 'listening', 'complaints'].map((c) => `${id}/competencies/${c}`) });
+    expect(node(doc, `${id}/competencies/complaints`)).toMatchObject({
+      'scd:competencyStatement': 'Handles complaints',
+      'ceasn:isChildOf': `${id}/competencies/service`,
+      'scd:isSupportedBy': [`${id}/competencies/listening`],
+    });
+
+    const other = await credential(lrs, ['competency/admin'], 'scd-import');
+    const imported = await api(lrs.app, other).post('/api/frameworks/import?format=ieee').set('Content-Type', 'application/ld+json').send(JSON.stringify(doc)).expect(201);
+    expect(imported.body).toMatchObject({ id, version: 1, created: true });
+    expect(imported.headers.location).toBe(url(id));
+    const back = (await api(lrs.app, other).get(url(id)).expect(200)).body.framework;
+    expect(JSON.parse(JSON.stringify(back, (k, v: unknown) => (k === 'extras' ? undefined : v)))).toEqual(sampleFramework(id));
+  });
+
+  it('imports an SCD document (application/json too) and exports it back with what it did not map', async () => {
+    const base = freshId();
+    const doc = scdDocument(base);
+    const saved = await api(lrs.app).post('/api/frameworks/import?format=ieee').set('Content-Type', 'application/json').send(doc).expect(201);
+    const id = `${base}/framework`;
+    expect(saved.body).toMatchObject({ id, version: 1, created: true });
+    const f = (await api(lrs.app).get(url(id)).expect(200)).body.framework;
+    expect([f.title, f.description, f.version]).toEqual(['Reading', 'Reading comprehension', '1']);
+    expect(f.competencies.map((c: { id: string; title: string; prerequisites?: string[] }) => [c.id, c.title, c.prerequisites])).toEqual([
+      [`${base}/r1`, 'Cite textual evidence', undefined],
+      [`${base}/r2`, 'Determine a theme of a text', [`${base}/r1`]],
+    ]);
+    const out = (await api(lrs.app).get(`${url(id)}/export?format=ieee`).expect(200)).body;
+    expect(out['@context']).toEqual([SCD_CONTEXT, { lrs: 'https://competency-lrs.dev/ns/', 'lrs:engine': { '@type': '@json' } }]);
+    expect(out['@graph'].map(({ 'lrs:engine': _engine, ...rest }: Record<string, unknown>) => rest)).toEqual(doc['@graph']);
+  });
+
+  it('answers a bad document with 400 naming each problem and its path, saving nothing', async () => {
+    const before = (await api(lrs.app).get('/api/frameworks').expect(200)).body.frameworks.length;
+    const base = freshId();
+    const doc = scdDocument(base);
+    doc['@graph'][0]!['scd:hasMember'] = [`${base}/r1`, `${base}/r2`, `${base}/missing`];
+    doc['@graph'][2]!['scd:competencyStatement'] = 42;
+    const res = await api(lrs.app).post('/api/frameworks/import?format=ieee').set('Content-Type', 'application/ld+json').send(JSON.stringify(doc)).expect(400);
+    expect(res.body.error.code).toBe('INVALID_DEFINITION');
+    expect(res.body.error.details.problems).toEqual([
+      { path: '@graph[0].scd:hasMember[2]', message: `names "${base}/missing", which no node in the document describes` },
+      { path: '@graph[2].scd:competencyStatement', message: 'must be a string, value object, language map or array of those' },
+    ]);
+    for (const p of res.body.error.details.problems) expect(res.body.error.message).toContain(p.path);
+    const none = await api(lrs.app).post('/api/frameworks/import?format=ieee').send({ '@graph': [] }).expect(400);
+    expect(none.body.error.details.problems).toEqual([{ path: '@graph', message: 'has no CompetencyFramework node (@type scd:CompetencyFramework)' }]);
+    expect((await api(lrs.app).get('/api/frameworks').expect(200)).body.frameworks.length).toBe(before);
+    await api(lrs.app).get(url(`${base}/framework`)).expect(404);
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { betaCdf, type Competency, type CompetencyStanding, type CompetencyState, type Framework } from '../engine';
+import { betaCdf, competencyIri, frameworkIri, type Competency, type CompetencyStanding, type CompetencyState, type Framework } from '../engine';
 import type { Principal } from '../auth/auth.service';
 import type { StoreStatementsService } from '../statements/statements.service';
 import { agentIfiKey } from '../statements/model/agent-ifi';
@@ -80,22 +80,9 @@ export function writebackStatementId(e: { store: string; learnerId: string; fram
   return uuidV5([e.store, e.learnerId, e.frameworkId, e.competencyId, event].join('\n'));
 }
 
-const ABSOLUTE_IRI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
-
-/** A stable activity IRI for a framework: its id when that is an IRI, else a URN naming it. */
-export function frameworkIri(frameworkId: string): string {
-  return ABSOLUTE_IRI.test(frameworkId) ? frameworkId : `urn:competency-lrs:framework:${encodeURIComponent(frameworkId)}`;
-}
-
-/**
- * A stable activity IRI for a competency: its id when that is already an IRI (CASE item URIs are
- * global), else derived from the framework's IRI and the competency id.
- */
-export function competencyIri(frameworkId: string, competencyId: string): string {
-  if (ABSOLUTE_IRI.test(competencyId)) return competencyId;
-  if (/^https?:\/\/[^#\s]+$/i.test(frameworkId)) return `${frameworkId.replace(/\/+$/, '')}/competencies/${encodeURIComponent(competencyId)}`;
-  return `urn:competency-lrs:competency:${encodeURIComponent(frameworkId)}:${encodeURIComponent(competencyId)}`;
-}
+// One definition of the framework and competency IRIs (the engine's), re-exported for the
+// pipeline's users.
+export { competencyIri, frameworkIri };
 
 /** An Agent from an IFI key as `agentIfiKey` makes it (`mbox:…`, `account:<homePage>|<name>`…). */
 export function agentFromIfiKey(key: string, name?: string): Record<string, unknown> | undefined {

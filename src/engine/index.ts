@@ -59,3 +59,7 @@ export {
 export { frameworkFromCase, type CaseImportOptions } from './interchange/case-import';
 export { frameworkToCase, type CaseExportOptions } from './interchange/case-export';
 export type { CasePackage, CaseItem, CaseAssociation, CaseDocument, CaseRubric } from './interchange/case-types';
+export { frameworkFromScd, type ScdImportOptions } from './interchange/scd-import';
+export { frameworkToScd } from './interchange/scd-export';
+export { SCD_CONTEXT, EXPORT_CONTEXT as SCD_EXPORT_CONTEXT, type ScdDocument, type ScdNode } from './interchange/scd-types';
+export { competencyIri, frameworkIri, isAbsoluteIri } from './iris';

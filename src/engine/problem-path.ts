@@ -6,11 +6,15 @@ export type PathSegment = string | number;
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-export function formatPath(segments: readonly PathSegment[]): string {
+/**
+ * `plain`: which keys need no quotes (JSON-LD paths also leave `@graph` and compact IRIs such as
+ * `scd:name` bare).
+ */
+export function formatPath(segments: readonly PathSegment[], plain: RegExp = IDENTIFIER): string {
   let out = '';
   for (const s of segments) {
     if (typeof s === 'number' || /^\d+$/.test(s)) out += `[${s}]`;
-    else if (IDENTIFIER.test(s)) out += out === '' ? s : `.${s}`;
+    else if (plain.test(s)) out += out === '' ? s : `.${s}`;
     else out += `[${JSON.stringify(s)}]`;
   }
   return out;

@@ -14,8 +14,7 @@
  *   validation, so asking again for the same validation gives the same credential.
  */
 import { createHash } from 'node:crypto';
-import type { Competency, Framework } from '../../engine';
-import { competencyIri } from '../../competency/write-back';
+import { competencyIri, type Competency, type Framework } from '../../engine';
 
 export const OB_CONTEXT = ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'] as const;
 

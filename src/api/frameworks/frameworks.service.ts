@@ -1,9 +1,12 @@
 import { AppError } from '../../errors/app-error';
-import { frameworkFromCase, frameworkToCase, validateFramework, validateMappingRules, type Framework, type MappingRule, type Parsed } from '../../engine';
+import { frameworkFromCase, frameworkFromScd, frameworkToCase, frameworkToScd, validateFramework, validateMappingRules, type Framework, type MappingRule, type Parsed } from '../../engine';
 import type { DefinitionsRepository } from '../../competency/definitions.repository';
 import type { ValidationProblem } from '../../xapi/validation-problem';
 
-/** Interchange formats: 1EdTech CASE 1.1 CFPackage JSON; IEEE 1484.20.3 when the engine has it. */
+/**
+ * Interchange formats: 1EdTech CASE 1.1 CFPackage JSON; IEEE 1484.20.3 Sharable Competency
+ * Definitions JSON-LD (a best-effort binding, see docs/api.md).
+ */
 export const INTERCHANGE_FORMATS = ['case', 'ieee'] as const;
 export type InterchangeFormat = (typeof INTERCHANGE_FORMATS)[number];
 
@@ -12,17 +15,11 @@ interface Interchange {
   write(framework: Framework, now: Date): unknown;
 }
 
-// The engine's converters by format. IEEE 1484.20.3 (Sharable Competency Definitions) is not in
-// the engine yet; asking for it answers 400 saying so.
-const INTERCHANGE: Partial<Record<InterchangeFormat, Interchange>> = {
+// The engine's converters by format (`src/engine/interchange/`).
+const INTERCHANGE: Record<InterchangeFormat, Interchange> = {
   case: { read: (d) => frameworkFromCase(d), write: (f, now) => frameworkToCase(f, { now }) },
+  ieee: { read: (d) => frameworkFromScd(d), write: (f) => frameworkToScd(f) },
 };
-
-function interchange(format: InterchangeFormat): Interchange {
-  const found = INTERCHANGE[format];
-  if (!found) throw new AppError('INVALID_PARAMETER', `format: ${format} is not supported yet; supported: ${Object.keys(INTERCHANGE).join(', ')}`);
-  return found;
-}
 
 export interface FrameworksServiceDeps {
   definitions: DefinitionsRepository;
@@ -93,14 +90,14 @@ export function frameworksService(deps: FrameworksServiceDeps) {
      * saved on any.
      */
     async import(store: string, format: InterchangeFormat, body: unknown): Promise<SavedVersion> {
-      const parsed = interchange(format).read(body);
+      const parsed = INTERCHANGE[format].read(body);
       if (!parsed.ok) throw AppError.fromProblems('INVALID_DEFINITION', parsed.problems);
       return save(store, parsed.value);
     },
 
     /** A framework version (the current one unless given) in an interchange format. */
     async export(store: string, id: string, format: InterchangeFormat, version?: number): Promise<unknown> {
-      const converter = interchange(format);
+      const converter = INTERCHANGE[format];
       const found = version === undefined ? await requireCurrent(store, id) : await versionOf(store, id, version);
       return converter.write(found.framework, now());
     },

@@ -6,6 +6,7 @@
  * import kept (other association types, unmapped fields, identifiers) is given back unchanged.
  */
 import { toEpochMs, type Instant } from '../clock';
+import { isAbsoluteIri } from '../iris';
 import type { Competency, Framework } from '../types';
 import {
   ENGINE_EXTENSION,
@@ -21,13 +22,13 @@ import {
   type EngineDocumentExtension,
   type EngineItemExtension,
 } from './case-types';
+import { clean, engineSettings } from './engine-extension';
 
 export interface CaseExportOptions {
   /** Stamps `lastChangeDateTime` of objects that have none yet. */
   now: Instant;
 }
 
-const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/;
 const urn = (identifier: string) => `urn:uuid:${identifier}`;
 
 function str(value: unknown): string | undefined {
@@ -47,29 +48,12 @@ export function competencyCaseExtras(c: Competency): CaseCompetencyExtras {
   return (c.extras?.case ?? {}) as CaseCompetencyExtras;
 }
 
-/** Drop `undefined` values so exported JSON has no empty keys. */
-function clean<T extends Record<string, unknown>>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-function engineItemExtension(c: Competency): EngineItemExtension {
-  return clean({
-    scale: c.scale,
-    validationRule: c.validationRule,
-    reassessmentIntervalDays: c.reassessmentIntervalDays,
-    reassessmentLeadDays: c.reassessmentLeadDays,
-    halfLifeDays: c.halfLifeDays,
-    rollup: c.rollup,
-    indicators: c.indicators,
-  });
-}
-
 export function frameworkToCase(framework: Framework, options: CaseExportOptions): CasePackage {
   const stamp = new Date(toEpochMs(options.now)).toISOString();
   const fx = caseExtrasOf(framework);
   const doc = fx.document ?? {};
   const docIdentifier = str(doc.identifier) ?? (isUuid(framework.id) ? framework.id : nameUuid(`document ${framework.id}`));
-  const docUri = str(doc.uri) ?? (ABSOLUTE_URI.test(framework.id) ? framework.id : urn(docIdentifier));
+  const docUri = str(doc.uri) ?? (isAbsoluteIri(framework.id) ? framework.id : urn(docIdentifier));
   const docLink: CaseLink = { title: framework.title, identifier: docIdentifier, uri: docUri };
   const engineDoc: EngineDocumentExtension = { id: framework.id, version: framework.version, roles: framework.roles };
 
@@ -77,9 +61,9 @@ export function frameworkToCase(framework: Framework, options: CaseExportOptions
   const items = framework.competencies.map((c) => {
     const remainder = competencyCaseExtras(c).item ?? {};
     const identifier = str(remainder.identifier) ?? (isUuid(c.id) ? c.id : nameUuid(`item ${framework.id} ${c.id}`));
-    const uri = str(remainder.uri) ?? (ABSOLUTE_URI.test(c.id) ? c.id : urn(identifier));
+    const uri = str(remainder.uri) ?? (isAbsoluteIri(c.id) ? c.id : urn(identifier));
     links.set(c.id, { title: c.title, identifier, uri });
-    const ext: EngineItemExtension = { ...(c.id === identifier ? {} : { id: c.id }), ...engineItemExtension(c) };
+    const ext: EngineItemExtension = { ...(c.id === identifier ? {} : { id: c.id }), ...engineSettings(c) };
     return clean({
       ...remainder,
       identifier,

@@ -21,6 +21,7 @@ import {
   type EngineDocumentExtension,
   type EngineItemExtension,
 } from './case-types';
+import { applyEngineSettings, DEFAULT_LEVELS, titleFromStatement, without } from './engine-extension';
 
 export interface CaseImportOptions {
   /**
@@ -28,15 +29,6 @@ export interface CaseImportOptions {
    * @defaultValue one level, `competent` at 0.7
    */
   defaultLevels?: ProficiencyLevel[];
-}
-
-const DEFAULT_LEVELS: ProficiencyLevel[] = [{ id: 'competent', title: 'Competent', threshold: 0.7 }];
-const TITLE_MAX = 1000;
-
-function without<T extends Record<string, unknown>>(o: T, keys: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...o };
-  for (const k of keys) delete out[k];
-  return out;
 }
 
 // Our extension entry is rebuilt on export; every other extension stays.
@@ -147,16 +139,10 @@ function competencyFromItem(item: CaseItem): Competency {
   const ext = engineExtension<EngineItemExtension>(item);
   const abbreviated = item.abbreviatedStatement;
   const full = item.fullStatement;
-  const title = abbreviated ?? (full.length > TITLE_MAX ? `${full.slice(0, TITLE_MAX - 1)}…` : full);
+  const title = abbreviated ?? titleFromStatement(full);
   const c: Competency = { id: ext.id ?? item.identifier, title, scale: { levels: [] } };
   if (full !== title) c.description = full;
-  if (ext.scale !== undefined) c.scale = ext.scale as Competency['scale'];
-  if (ext.validationRule !== undefined) c.validationRule = ext.validationRule as Competency['validationRule'];
-  if (ext.indicators !== undefined) c.indicators = ext.indicators as Competency['indicators'];
-  if (ext.rollup !== undefined) c.rollup = ext.rollup as Competency['rollup'];
-  if (ext.halfLifeDays !== undefined) c.halfLifeDays = ext.halfLifeDays;
-  if (ext.reassessmentIntervalDays !== undefined) c.reassessmentIntervalDays = ext.reassessmentIntervalDays;
-  if (ext.reassessmentLeadDays !== undefined) c.reassessmentLeadDays = ext.reassessmentLeadDays;
+  applyEngineSettings(c, ext);
   const extras: CaseCompetencyExtras = { item: remainderOf(item, ['fullStatement', 'abbreviatedStatement', 'CFDocumentURI']) };
   c.extras = { case: extras };
   return c;

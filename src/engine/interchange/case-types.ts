@@ -148,22 +148,4 @@ export interface CaseCompetencyExtras {
   levels?: Record<string, Record<string, unknown>>;
 }
 
-/** What our extension holds on a CFItem. */
-export interface EngineItemExtension {
-  /** The competency id when it is not the CFItem identifier. */
-  id?: string;
-  scale?: unknown;
-  validationRule?: unknown;
-  reassessmentIntervalDays?: number;
-  reassessmentLeadDays?: number;
-  halfLifeDays?: number;
-  rollup?: unknown;
-  indicators?: unknown;
-}
-
-/** What our extension holds on the CFDocument. */
-export interface EngineDocumentExtension {
-  id?: string;
-  version?: string;
-  roles?: unknown;
-}
+export type { EngineDocumentExtension, EngineItemExtension } from './engine-extension';

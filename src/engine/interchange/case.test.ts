@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { makeCompetency, makeFramework } from '../testing/fixtures';
+import { makeFramework } from '../testing/fixtures';
+import { frameworkArbitrary } from '../testing/framework-arbitrary';
 import type { Framework } from '../types';
 import { validateFramework } from '../validate-definitions';
 import { frameworkToCase } from './case-export';
@@ -170,28 +171,8 @@ describe('CASE export', () => {
   });
 
   it('round-trips any valid framework through CASE (engine settings ride in the extension)', () => {
-    const frameworkArb = fc
-      .record({
-        n: fc.integer({ min: 1, max: 6 }),
-        parents: fc.array(fc.nat(), { minLength: 6, maxLength: 6 }),
-        prereq: fc.array(fc.nat(), { minLength: 6, maxLength: 6 }),
-        halfLife: fc.option(fc.integer({ min: 1, max: 1000 }), { nil: undefined }),
-      })
-      .map(({ n, parents, prereq, halfLife }) => {
-        // parents and prerequisites only point to earlier competencies: no cycles
-        const competencies = Array.from({ length: n }, (_, i) => {
-          const c = makeCompetency({ id: i % 2 === 0 ? `comp-${i}` : `https://example.com/c/${i}`, title: `Competency ${i}`, halfLifeDays: halfLife });
-          if (halfLife === undefined) delete c.halfLifeDays;
-          const p = parents[i] ?? 0;
-          if (i > 0 && p % 3 !== 0) c.parentId = `${(p % i) % 2 === 0 ? 'comp-' : 'https://example.com/c/'}${p % i}`;
-          const q = prereq[i] ?? 0;
-          if (i > 0 && q % 2 === 1) c.prerequisites = [`${(q % i) % 2 === 0 ? 'comp-' : 'https://example.com/c/'}${q % i}`];
-          return c;
-        });
-        return makeFramework({ competencies, roles: [{ id: 'r', title: 'R', requirements: [{ competencyId: 'comp-0', targetLevel: 'expert' }] }] });
-      });
     fc.assert(
-      fc.property(frameworkArb, (f) => {
+      fc.property(frameworkArbitrary(), (f) => {
         expect(validateFramework(f)).toEqual([]);
         const back = imported(frameworkToCase(f, { now: NOW }));
         expect(withoutCaseExtras(back)).toEqual(withoutCaseExtras(f));
