@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run bench: installs and builds when needed, starts a MongoDB stand-in (in-memory backend) and
-# a Redis of its own on free ports unless MONGODB_URI / REDIS_URL are given, runs the statements
-# benchmark (and the engine benchmark when it exists), stops what it started.
+# a Redis of its own on free ports unless MONGODB_URI / REDIS_URL are given, runs the benchmarks
+# (statements, documents, attachments, engine, scoring; analytics with BENCH_ANALYTICS=1), stops
+# what it started.
 # Results go to stdout and to bench/results/latest.json. See bench/README.md for the knobs
 # (BENCH_SCALE, BENCH_CONCURRENCY, BENCH_MILLION=1, BENCH_STAND_IN_HEAP).
 set -uo pipefail
@@ -62,24 +63,24 @@ if [ -z "${REDIS_URL:-}" ]; then
 fi
 
 status=0
-node dist/bench/statements.bench.js || status=$?
-if [ -f dist/bench/documents.bench.js ]; then
-  log "running the documents benchmark (State PUT+GET round trips)"
-  node dist/bench/documents.bench.js || status=$?
-fi
-if [ -f dist/bench/attachments.bench.js ]; then
-  log "running the attachments benchmark (50 MB uploads: API RSS and throughput vs raw GridFS)"
-  node dist/bench/attachments.bench.js || status=$?
-fi
-if [ -f dist/bench/engine.bench.js ]; then
-  log "running the engine benchmark"
-  node dist/bench/engine.bench.js || status=$?
-fi
+# BENCH_ONLY=scoring,engine runs only the named benchmarks (default: all but analytics).
+wanted() { [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
+run_bench() { # name description
+  wanted "$1" || return 0
+  [ -f "dist/bench/$1.bench.js" ] || return 0
+  log "running the $1 benchmark ($2)"
+  node "dist/bench/$1.bench.js" || status=$?
+}
+run_bench statements "writes, queries and memory vs the raw driver"
+run_bench documents "State PUT+GET round trips"
+run_bench attachments "50 MB uploads: API RSS and throughput vs raw GridFS"
+run_bench engine "pure engine evidence updates per second"
+run_bench scoring "lag from acknowledgement to score at 500 statements/s, worker throughput; about 3 minutes"
 # Analytics (issue 5): generates a store of 10,000 learners, 200 competencies and the evidence of a
 # million statements (about 2 minutes) and loads it in the API; the stand-in needs about 10 GB of heap
 # for it, so it runs only with BENCH_ANALYTICS=1, on a stand-in of its own (BENCH_ANALYTICS_HEAP,
 # default 10g) unless MONGODB_URI was given.
-if [ "${BENCH_ANALYTICS:-}" = 1 ] && [ -f dist/bench/analytics.bench.js ]; then
+if { [ "${BENCH_ANALYTICS:-}" = 1 ] || [[ ",${BENCH_ONLY:-}," == *",analytics,"* ]]; } && [ -f dist/bench/analytics.bench.js ]; then
   log "running the analytics benchmark (p50/p95 per aggregate at 10,000 learners; a few minutes)"
   analytics_uri="$MONGODB_URI"
   if [ -n "${BENCH_STAND_IN_PID:-}" ]; then
