@@ -373,8 +373,9 @@ function rawDoc(s: Record<string, unknown>, stored: Date): StatementDoc & { batc
 
 /**
  * The raw driver writing the same number of equivalent documents. With `lookups`, it also issues
- * the two reads the API's write path makes before inserting (existing ids, referrers), which tells
- * how much of the gap is those reads on this server rather than the API's own cost.
+ * the read the API's write path makes before inserting statements with ids of their own (their
+ * referrers, by `_id` in `statement_refs`), which tells how much of the gap is that read on this
+ * server rather than the API's own cost.
  */
 async function rawWrites(col: Collection<StatementDoc & { batch?: string }>, gen: StatementGenerator, batchSize: number, count: number, lookups: boolean): Promise<WriteResult> {
   const batches = Math.ceil(count / batchSize);
@@ -387,10 +388,7 @@ async function rawWrites(col: Collection<StatementDoc & { batch?: string }>, gen
     const b = docs[i]!.map((d) => ({ ...d, stored, batch }));
     if (lookups) {
       const ids = b.map((d) => d.id);
-      await Promise.all([
-        col.find({ store: DEFAULT_STORE, id: { $in: ids } }, { projection: { _id: 0, id: 1, json: 1 } }).toArray(),
-        col.find({ store: DEFAULT_STORE, refId: { $in: ids } }, { projection: { _id: 0, id: 1, json: 1 } }).toArray(),
-      ]);
+      await col.db.collection<{ _id: string }>('statement_refs').find({ _id: { $in: ids.map((id) => `${DEFAULT_STORE}\u0001${id}`) } }).toArray();
     }
     await col.insertMany(b, { ordered: true });
     return batchSize;

@@ -50,6 +50,8 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   const agentsRepo = agentsRepository(db);
   const contentsRepo = attachmentContentsRepository(db);
   await Promise.all([credentials.ensureIndexes(), statementsRepo.ensureIndexes(), documentsRepo.ensureIndexes(), activitiesRepo.ensureIndexes(), agentsRepo.ensureIndexes(), contentsRepo.ensureIndexes()]);
+  const backfilled = await statementsRepo.backfillRefs();
+  if (backfilled > 0) logger.info({ statements: backfilled }, 'recorded the StatementRefs of statements stored before statement_refs existed');
   const activities = activitiesService({ repo: activitiesRepo });
   const agents = agentsService({ repo: agentsRepo });
 
@@ -63,9 +65,9 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     repo: statementsRepo,
     consistency,
     onStored: (storeId, ids) => void scoring.enqueue(storeId, ids),
-    afterInsert: async ({ store: storeId, statements, principal }) => {
+    afterInsert: async ({ store: storeId, statements, principal, stored, voided }) => {
       const canDefine = principal.scopes.includes('define') || principal.scopes.includes('all');
-      await Promise.all([activities.record(storeId, statements, canDefine), agents.record(storeId, statements), analytics.recordStatements({ store: storeId, statements })]);
+      await Promise.all([activities.record(storeId, statements, canDefine), agents.record(storeId, statements), analytics.recordStatements({ store: storeId, statements, stored, voided })]);
     },
     logger,
   });

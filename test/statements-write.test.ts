@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startTestLrs, statement, xapi, type TestLrs } from './helpers/test-lrs';
+import { statementsRepository } from '../src/statements/statements.repository';
 
 let lrs: TestLrs;
 beforeAll(async () => { lrs = await startTestLrs(); });
@@ -78,6 +79,22 @@ describe('POST /xapi/statements', () => {
     const fresh = randomUUID();
     await xapi(lrs.app).post('/xapi/statements').send([statement({ id: fresh }), statement({ id: taken, verb: { id: 'http://adlnet.gov/expapi/verbs/failed' } })]).expect(409);
     await xapi(lrs.app).get(`/xapi/statements?statementId=${fresh}`).expect(404);
+  });
+
+  it('stores the new statements of a batch whose other statement is already stored with equivalent content, leaving that one unchanged', async () => {
+    const taken = randomUUID();
+    const original = statement({ id: taken });
+    await xapi(lrs.app).post('/xapi/statements').send(original).expect(200);
+    const before = await xapi(lrs.app).get(`/xapi/statements?statementId=${taken}`).expect(200);
+    const [a, b] = [randomUUID(), randomUUID()];
+    const res = await xapi(lrs.app).post('/xapi/statements').send([statement({ id: a }), original, statement({ id: b })]).expect(200);
+    expect(res.body).toEqual([a, taken, b]);
+    for (const id of [a, b]) await xapi(lrs.app).get(`/xapi/statements?statementId=${id}`).expect(200);
+    const after = await xapi(lrs.app).get(`/xapi/statements?statementId=${taken}`).expect(200);
+    expect(after.body.stored).toBe(before.body.stored);
+    // Stored once each: the first, optimistic insert of the batch stopped at `taken` and was undone.
+    const rows = await lrs.container.db.collection('statements').countDocuments({ id: { $in: [a, taken, b] } });
+    expect(rows).toBe(3);
   });
 
   it('keeps concurrent writers of the same id consistent: one content wins, the other gets 409', async () => {
@@ -162,6 +179,26 @@ describe('voiding', () => {
     const got = await xapi(lrs.app).get(`/xapi/statements?statementId=${voider}`).expect(200);
     expect(got.body.id).toBe(voider);
     await xapi(lrs.app).get(`/xapi/statements?voidedStatementId=${voider}`).expect(404);
+  });
+
+  it('finds a voiding statement stored before statement_refs existed (the refs are backfilled on start)', async () => {
+    const target = randomUUID();
+    await xapi(lrs.app).post('/xapi/statements').send(voiding(target)).expect(200);
+    // As a database from before statement_refs: no refs, no marker.
+    await lrs.container.db.collection('statement_refs').deleteMany({});
+    expect(await statementsRepository(lrs.container.db).backfillRefs()).toBeGreaterThanOrEqual(1);
+    expect(await statementsRepository(lrs.container.db).backfillRefs()).toBe(0);
+    await xapi(lrs.app).put(`/xapi/statements?statementId=${target}`).send(statement()).expect(204);
+    await xapi(lrs.app).get(`/xapi/statements?statementId=${target}`).expect(404);
+    await xapi(lrs.app).get(`/xapi/statements?voidedStatementId=${target}`).expect(200);
+  });
+
+  it('ignores a recorded reference whose voiding statement was never stored', async () => {
+    const target = randomUUID();
+    // What a voiding request that failed after recording its reference leaves behind.
+    await statementsRepository(lrs.container.db).recordRefs('default', [{ id: randomUUID(), refId: target, voiding: true }]);
+    await xapi(lrs.app).put(`/xapi/statements?statementId=${target}`).send(statement()).expect(204);
+    await xapi(lrs.app).get(`/xapi/statements?statementId=${target}`).expect(200);
   });
 
   it('voids within one batch', async () => {

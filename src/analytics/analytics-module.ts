@@ -10,7 +10,7 @@ import { snapshotSource } from './snapshot-source';
 export interface Analytics {
   service: AnalyticsService;
   /** For the statements use case's `afterInsert`: captures completion-verb statements and voids. */
-  recordStatements(input: { store: string; statements: readonly unknown[] }): Promise<void>;
+  recordStatements(input: { store: string; statements: readonly unknown[]; stored: number; voided: ReadonlySet<string> }): Promise<void>;
   close(): void;
 }
 

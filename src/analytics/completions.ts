@@ -49,19 +49,12 @@ function voidedTarget(statement: unknown): string | null {
 /** What `afterInsert` calls with newly stored statements. */
 export function completionsRecorder(db: Db) {
   const feed = analyticsFeedRepository(db);
-  const statements = db.collection<{ store: string; id: string; voided: boolean; stored: Date }>('statements');
-  return async (input: { store: string; statements: readonly unknown[] }): Promise<void> => {
+  return async (input: { store: string; statements: readonly unknown[]; stored: number; voided: ReadonlySet<string> }): Promise<void> => {
     const voids = input.statements.map(voidedTarget).filter((t): t is string => t !== null);
-    const candidates = input.statements.filter((s) => completionFromStatement(s, 0) !== null);
-    const add: CompletionRecord[] = [];
-    // A voiding statement may have arrived first, storing its target voided; the stored flag says.
-    const docs = await Promise.all(candidates.map((s) => statements.findOne({ store: input.store, id: String((s as StatementShape).id).toLowerCase() }, { projection: { _id: 0, voided: 1, stored: 1 } })));
-    candidates.forEach((s, k) => {
-      const doc = docs[k];
-      if (doc === null || doc === undefined || doc.voided) return;
-      const c = completionFromStatement(s, doc.stored.getTime());
-      if (c !== null) add.push(c);
-    });
+    // A voiding statement may have arrived first, storing its target voided: no completion then.
+    const add = input.statements
+      .map((s) => completionFromStatement(s, input.stored))
+      .filter((c): c is CompletionRecord => c !== null && !input.voided.has(c.id));
     if (add.length > 0 || voids.length > 0) await feed.append(input.store, 'completions', { k: 'completions', add, voids });
   };
 }

@@ -1,4 +1,4 @@
-import type { Collection, Db, MongoServerError } from 'mongodb';
+import { ObjectId, type Collection, type Db, type MongoServerError } from 'mongodb';
 import { STATEMENT_INDEXES, type QueryPlan } from './query-plan';
 import { INHERITED_FIELDS, type StatementDoc } from './statement-doc';
 
@@ -7,8 +7,17 @@ export type StatementHead = Pick<StatementDoc, 'id' | 'json' | 'voided' | 'voids
 
 const HEAD_PROJECTION = { _id: 0, id: 1, json: 1, voided: 1, voidsId: 1, refId: 1, stored: 1, line: 1, verbIds: 1, agents: 1, relatedAgents: 1, activities: 1, relatedActivities: 1, registrations: 1 } as const;
 
+/** Up to this many ids are looked up one by one (see `findByIds`). */
+const FEW = 16;
+
+/** A target's referrers (`statement_refs`). */
+interface RefsDoc { _id: string; referrers: Array<{ id: string; voiding: boolean }>; at?: Date }
+const refKey = (store: string, targetId: string) => `${store}\u0001${targetId}`;
+const BACKFILLED = '\u0000backfilled';
+
 export function statementsRepository(db: Db) {
-  const col: Collection<StatementDoc & { batch?: string }> = db.collection('statements');
+  const col: Collection<StatementDoc> = db.collection('statements');
+  const refsCol: Collection<RefsDoc> = db.collection('statement_refs');
   return {
     collection: col,
 
@@ -22,34 +31,82 @@ export function statementsRepository(db: Db) {
       return (await col.findOne({ store, attachmentShas: sha2 }, { projection: { _id: 1 } })) !== null;
     },
 
-    findByIds(store: string, ids: string[]): Promise<StatementHead[]> {
-      if (ids.length === 0) return Promise.resolve([]);
+    /**
+     * The stored statements with these ids. A few ids are looked up one by one, each by the whole
+     * `{store, id}` unique key: a server without `$in` support in its indexes (the stand-in, see
+     * ../shared/TEST-SERVICES.md) would scan the collection for an `$in`.
+     */
+    async findByIds(store: string, ids: string[]): Promise<StatementHead[]> {
+      if (ids.length === 0) return [];
+      if (ids.length <= FEW) {
+        const rows = await Promise.all(ids.map((id) => col.findOne({ store, id }, { projection: HEAD_PROJECTION }) as Promise<StatementHead | null>));
+        return rows.filter((r): r is StatementHead => r !== null);
+      }
       return col.find({ store, id: { $in: ids } }, { projection: HEAD_PROJECTION }).toArray() as Promise<StatementHead[]>;
     },
 
     /**
-     * In one query: the stored statements with these ids, and those whose object is a StatementRef
-     * to one of them. Each `$or` branch has its own index on MongoDB; a server without secondary
-     * indexes (the stand-in) scans once instead of twice.
+     * Records, before a statement whose object is a StatementRef is inserted, that it references its
+     * target (`statement_refs`, one document per target keyed by `_id`), so that a target stored
+     * later finds its referrers with an `_id` lookup rather than a query on `refId` (a collection
+     * scan on the stand-in). An entry whose statement then failed to insert is harmless:
+     * {@link findReferrers} keeps only referrers that are stored.
      */
-    async findByIdsAndReferrers(store: string, ids: string[]): Promise<{ existing: StatementHead[]; referrers: StatementHead[] }> {
-      if (ids.length === 0) return { existing: [], referrers: [] };
-      const rows = await col.find({ store, $or: [{ id: { $in: ids } }, { refId: { $in: ids } }] }, { projection: HEAD_PROJECTION }).toArray() as StatementHead[];
+    async recordRefs(store: string, refs: ReadonlyArray<{ id: string; refId: string; voiding: boolean }>): Promise<void> {
+      if (refs.length === 0) return;
+      await refsCol.bulkWrite(refs.map((r) => ({
+        updateOne: { filter: { _id: refKey(store, r.refId) }, update: { $addToSet: { referrers: { id: r.id, voiding: r.voiding } } }, upsert: true },
+      })), { ordered: false });
+    },
+
+    /** The stored statements whose object is a StatementRef to one of these ids. */
+    async findReferrers(store: string, ids: string[]): Promise<StatementHead[]> {
+      if (ids.length === 0) return [];
+      const entries = await refsCol.find({ _id: { $in: ids.map((id) => refKey(store, id)) } }).toArray();
+      const candidates = [...new Set(entries.flatMap((e) => e.referrers.map((r) => r.id)))];
       const wanted = new Set(ids);
-      return { existing: rows.filter((r) => wanted.has(r.id)), referrers: rows.filter((r) => r.refId !== undefined && wanted.has(r.refId)) };
+      return (await this.findByIds(store, candidates)).filter((r) => r.refId !== undefined && wanted.has(r.refId));
     },
 
     /**
-     * Inserts a batch in order, tagged with `batch`. When the insert fails part-way (a concurrent
-     * writer took one of the ids), the statements of this batch that did land are removed again, so
-     * a request never leaves a partial batch behind, and the error is rethrown.
+     * Fills `statement_refs` from statements stored before it existed (once per database; a marker
+     * document says it is done). Idempotent, so processes starting together may all run it.
      */
-    async insertBatch(docs: StatementDoc[], batch: string): Promise<void> {
+    async backfillRefs(): Promise<number> {
+      if ((await refsCol.findOne({ _id: BACKFILLED })) !== null) return 0;
+      let n = 0;
+      let batch: Array<{ store: string; id: string; refId: string; voiding: boolean }> = [];
+      const flush = async () => {
+        const byStore = new Map<string, typeof batch>();
+        for (const r of batch) byStore.set(r.store, [...(byStore.get(r.store) ?? []), r]);
+        for (const [store, refs] of byStore) await this.recordRefs(store, refs);
+        n += batch.length;
+        batch = [];
+      };
+      for await (const d of col.find({ refId: { $exists: true } }, { projection: { _id: 0, store: 1, id: 1, refId: 1, voidsId: 1 } })) {
+        batch.push({ store: d.store, id: d.id, refId: d.refId as string, voiding: d.voidsId !== undefined });
+        if (batch.length >= 1000) await flush();
+      }
+      await flush();
+      await refsCol.updateOne({ _id: BACKFILLED }, { $set: { referrers: [], at: new Date() } }, { upsert: true });
+      return n;
+    },
+
+    /**
+     * Inserts a batch in order. When the insert fails part-way (one of the ids is stored already,
+     * or a concurrent writer took it), the statements of this batch that did land are removed again
+     * by `_id`, so a request never leaves a partial batch behind, and the error is rethrown.
+     */
+    async insertBatch(docs: StatementDoc[]): Promise<void> {
       if (docs.length === 0) return;
+      const rows: Array<StatementDoc & { _id?: ObjectId }> = docs.map((d) => ({ ...d, _id: new ObjectId() }));
       try {
-        await col.insertMany(docs.map((d) => ({ ...d, batch })), { ordered: true });
+        await col.insertMany(rows, { ordered: true });
       } catch (err) {
-        await col.deleteMany({ store: docs[0]!.store, batch });
+        // An ordered insert stops at its first failure: the rows before it are stored.
+        const failedAt = (err as { writeErrors?: Array<{ index?: number }> }).writeErrors?.[0]?.index;
+        const landed = (typeof failedAt === 'number' ? rows.slice(0, failedAt) : rows).map((r) => r._id as ObjectId);
+        if (landed.length > 0) await col.deleteMany({ _id: { $in: landed } });
         throw err;
       }
     },

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors/app-error';
 import type { Principal } from '../auth/auth.service';
 import type { XapiLine } from '../xapi/xapi-version';
@@ -21,7 +20,15 @@ export type OnStored = (store: string, ids: string[]) => void;
  * Derived records kept from newly stored statements (canonical activities, known agents). Awaited
  * before the answer, but a failure is logged, never answered: the statements are stored.
  */
-export type AfterInsert = (input: { store: string; statements: Statement[]; principal: Principal }) => Promise<void>;
+export type AfterInsert = (input: {
+  store: string;
+  statements: Statement[];
+  principal: Principal;
+  /** When they were stored (epoch ms; one instant for the whole batch). */
+  stored: number;
+  /** Ids (lower case) of the statements that were stored already voided (their voiding statement came first). */
+  voided: ReadonlySet<string>;
+}) => Promise<void>;
 
 export interface StoreStatementsDeps {
   repo: StatementsRepository;
@@ -97,11 +104,13 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
       let inserted: Statement[];
       for (let attempt = 0; ; attempt++) {
         try {
-          inserted = await insertNew({ principal, prepared, clientIds, line, stored, contentShas: received });
+          // Optimistic first: a client-chosen id is almost always new, so the insert itself (on the
+          // unique key) is the check. Only when it finds one stored are the stored ones read and compared.
+          inserted = await insertNew({ principal, prepared, clientIds, checkStored: attempt > 0, line, stored, contentShas: received });
           break;
         } catch (err) {
-          // Another request stored one of these ids between our check and our insert: check again.
-          if (!isDuplicateKeyError(err) || attempt >= 2) throw err;
+          // One of these ids is stored (or another request stored it since our last check): check (again).
+          if (!isDuplicateKeyError(err) || attempt >= 3) throw err;
         }
       }
       return { ids: prepared.map((s) => s.id as string), inserted };
@@ -110,13 +119,14 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
     }
   }
 
-  async function insertNew(input: { principal: Principal; prepared: Statement[]; clientIds: string[]; line: XapiLine; stored: number; contentShas: ReadonlySet<string> }): Promise<Statement[]> {
+  async function insertNew(input: { principal: Principal; prepared: Statement[]; clientIds: string[]; checkStored: boolean; line: XapiLine; stored: number; contentShas: ReadonlySet<string> }): Promise<Statement[]> {
     const { principal, prepared, line, stored } = input;
     const store = principal.store;
     const refTargets = [...new Set(prepared.map(statementRefOf).filter((x): x is string => x !== undefined))];
-    // Both lookups answer [] without a round trip for an empty list.
-    const [{ existing, referrers }, targets] = await Promise.all([
-      deps.repo.findByIdsAndReferrers(store, input.clientIds),
+    // Each lookup answers [] without a round trip for an empty list.
+    const [existing, referrers, targets] = await Promise.all([
+      input.checkStored ? deps.repo.findByIds(store, input.clientIds) : Promise.resolve([]),
+      deps.repo.findReferrers(store, input.clientIds),
       deps.repo.findByIds(store, refTargets),
     ]);
     const existingById = new Map(existing.map((e) => [e.id, e]));
@@ -150,7 +160,8 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
       const target = d.refId !== undefined ? (docById.get(d.refId) ?? targetById.get(d.refId)) : undefined;
       if (target) mergeInherited(d, target);
     }
-    await deps.repo.insertBatch(docs, randomUUID());
+    await deps.repo.recordRefs(store, docs.flatMap((d) => (d.refId === undefined ? [] : [{ id: d.id, refId: d.refId, voiding: d.voidsId !== undefined }])));
+    await deps.repo.insertBatch(docs);
 
     const voidTargets = docs.map((d) => d.voidsId).filter((id): id is string => id !== undefined && !docById.has(id));
     await deps.repo.markVoided(store, voidTargets);
@@ -163,7 +174,7 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
     }
     if (deps.afterInsert) {
       try {
-        await deps.afterInsert({ store, statements: fresh, principal });
+        await deps.afterInsert({ store, statements: fresh, principal, stored, voided: new Set(docs.filter((d) => d.voided).map((d) => d.id.toLowerCase())) });
       } catch (err) {
         deps.logger?.error({ err, store }, 'statements stored, but updating activities/agents from them failed');
       }
