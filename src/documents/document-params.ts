@@ -1,9 +1,8 @@
 import { AppError } from '../errors/app-error';
 import type { ValidationProblem } from '../xapi/validation-problem';
 import type { XapiLine } from '../xapi/xapi-version';
-import { agentIfiKey } from '../statements/model/agent-ifi';
+import { parseAgentParam } from '../xapi/agent-param';
 import { timestampToEpochMillis } from '../statements/model/timestamps';
-import { validateStatement } from '../statements/validation/validate-statement';
 
 /** The three Document resources (xAPI 1.0.3 Communication §2.3, §2.6, §2.7). */
 export type DocumentKind = 'state' | 'activityProfile' | 'agentProfile';
@@ -112,7 +111,7 @@ export function parseDocumentParams(query: Record<string, unknown>, opts: { kind
     const v = get('agent');
     if (v === undefined) { if (query.agent === undefined) bad('agent', 'is required (a JSON Agent object)'); }
     else {
-      const parsed = parseAgentParameter(v, opts.line);
+      const parsed = parseAgentParam(v, { line: opts.line, agentOnly: true });
       problems.push(...parsed.problems);
       agentKey = parsed.key ?? '';
     }
@@ -147,33 +146,4 @@ export function parseDocumentParams(query: Record<string, unknown>, opts: { kind
     return { target: 'one', key: { kind: opts.kind, activityId, agentKey, registration: registration ?? '', docId } };
   }
   return { target: 'all', scope: { kind: opts.kind, activityId, agentKey, ...(registration !== undefined ? { registration } : {}) }, ...(since ? { since } : {}) };
-}
-
-/**
- * The `agent` parameter: a JSON Agent validated by the statement rules of the requested version,
- * identified by its IFI. Communication §2.6.s3 (note): the parameter is an Agent, not a Group;
- * data about an Identified Group is stored under the group's IFI in an Agent object.
- */
-export function parseAgentParameter(raw: string, line: XapiLine): { key?: string; problems: ValidationProblem[] } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return { problems: [{ path: 'agent', message: 'must be a JSON Agent object (it is not valid JSON)' }] };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return { problems: [{ path: 'agent', message: 'must be a JSON Agent object' }] };
-  }
-  if ((parsed as { objectType?: unknown }).objectType === 'Group') {
-    return { problems: [{ path: 'agent', message: 'must be an Agent, not a Group (put the group\'s IFI in an Agent object)' }] };
-  }
-  // The statement validator on a minimal statement gives the agent exactly the actor rules.
-  const probe = { actor: parsed, verb: { id: 'http://adlnet.gov/expapi/verbs/experienced' }, object: { id: 'http://example.com/probe' } };
-  const problems = validateStatement(probe, { line })
-    .filter((p) => p.path === 'actor' || p.path.startsWith('actor.') || p.path.startsWith('actor['))
-    .map((p) => ({ path: p.path.replace(/^actor/, 'agent'), message: p.message }));
-  if (problems.length > 0) return { problems };
-  const key = agentIfiKey(parsed);
-  if (key === undefined) return { problems: [{ path: 'agent', message: 'must identify the Agent by an IFI (mbox, mbox_sha1sum, openid or account)' }] };
-  return { key, problems: [] };
 }

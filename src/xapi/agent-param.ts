@@ -15,7 +15,14 @@ export function parseAgentParam(raw: string, opts: { line: XapiLine; name?: stri
   try {
     parsed = JSON.parse(raw);
   } catch {
-    return { problems: [{ path: name, message: 'must be a JSON object (an Agent)' }] };
+    return { problems: [{ path: name, message: 'must be a JSON Agent object (it is not valid JSON)' }] };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { problems: [{ path: name, message: 'must be a JSON Agent object' }] };
+  }
+  // Communication §2.6.s3 (note): data about an Identified Group is kept under the group's IFI in an Agent object.
+  if (opts.agentOnly && (parsed as JsonObject).objectType === 'Group') {
+    return { problems: [{ path: name, message: 'must be an Agent, not a Group (put the group\'s IFI in an Agent object)' }] };
   }
   const probe = { actor: parsed, verb: { id: 'http://adlnet.gov/expapi/verbs/experienced' }, object: { id: 'http://example.com/probe' } };
   const problems = validateStatement(probe, { line: opts.line })
@@ -23,7 +30,6 @@ export function parseAgentParam(raw: string, opts: { line: XapiLine; name?: stri
     .map((p) => ({ path: p.path.replace(/^actor/, name), message: p.message }));
   if (problems.length > 0) return { problems };
   const agent = parsed as JsonObject;
-  if (opts.agentOnly && agent.objectType === 'Group') return { problems: [{ path: name, message: 'must be an Agent, not a Group' }] };
   const key = agentIfiKey(agent);
   if (key === undefined) return { problems: [{ path: name, message: 'must identify an Agent or Identified Group by an IFI (mbox, mbox_sha1sum, openid or account)' }] };
   return { agent, key, problems: [] };
