@@ -14,21 +14,20 @@
  * Run by `BENCH_ANALYTICS=1 npm run bench` or alone: `node dist/bench/analytics.bench.js` with
  * MONGODB_URI and REDIS_URL. Exit code 0 even when a target is missed (FAIL lines say so).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MongoClient } from 'mongodb';
 import { computeState, type Competency, type EvidenceItem } from '../src/engine';
 import { statesRepository } from '../src/competency/states.repository';
 import { generateCohort, type CohortSummary } from './generate-cohort';
+import { benchCredentials, startApi, type ApiProcess } from './lib/api';
+import { httpRequest } from './lib/http';
+import { MONGODB_URI, out, progressAs, ROOT, rssMb } from './lib/process';
+import { dist, r1 } from './lib/stats';
 
-const ROOT = path.resolve(__dirname, '../..');
-const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LEARNERS = Number(process.env.BENCH_ANALYTICS_LEARNERS ?? 10_000);
 const STATEMENTS = Number(process.env.BENCH_ANALYTICS_STATEMENTS ?? 1_000_000);
 const REPS = Number(process.env.BENCH_ANALYTICS_REPS ?? 40);
@@ -37,54 +36,22 @@ const REUSE = process.env.BENCH_ANALYTICS_REUSE === '1';
 const KEEP = process.env.BENCH_ANALYTICS_KEEP === '1' || REUSE;
 const RESULTS = process.env.BENCH_ANALYTICS_RESULTS ?? path.join(ROOT, 'bench/results/analytics.json');
 const TARGET_P95_MS = 300;
-const KEY = 'bench-key';
-const SECRET = `bench-${randomBytes(12).toString('hex')}`;
-const AUTH = `Basic ${Buffer.from(`${KEY}:${SECRET}`).toString('base64')}`;
+const CREDENTIALS = benchCredentials('bench-key');
 
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const progress = (line: string) => process.stderr.write(`[bench:analytics] ${line}\n`);
-const r1 = (n: number) => Math.round(n * 10) / 10;
-function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
-}
-function dist(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, p50: r1(percentile(s, 0.5)), p95: r1(percentile(s, 0.95)), max: r1(s[s.length - 1] as number) };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+const progress = progressAs('bench:analytics');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-function get(port: number, url: string): Promise<{ status: number; bytes: number; ms: number; timing: Record<string, number> }> {
-  const t = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: url, agent, headers: { Authorization: AUTH } }, (res) => {
-      let bytes = 0;
-      res.on('data', (c: Buffer) => { bytes += c.length; });
-      // Server-Timing: refresh;dur=…, compute;dur=… (the API's own split of the time).
-      const timing = Object.fromEntries([...String(res.headers['server-timing'] ?? '').matchAll(/(\w+);dur=([\d.]+)/g)].map((m) => [m[1] as string, Number(m[2])]));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, ms: performance.now() - t, timing }));
-    });
-    req.on('error', reject);
-  });
+async function get(port: number, url: string): Promise<{ status: number; bytes: number; ms: number; timing: Record<string, number> }> {
+  const r = await httpRequest(port, { path: url, auth: CREDENTIALS.auth, agent, keepBody: false });
+  // Server-Timing: refresh;dur=…, compute;dur=… (the API's own split of the time).
+  const timing = Object.fromEntries([...String(r.headers['server-timing'] ?? '').matchAll(/(\w+);dur=([\d.]+)/g)].map((m) => [m[1] as string, Number(m[2])]));
+  return { status: r.status, bytes: r.bytes, ms: r.ms, timing };
 }
 
-function rssMb(pid: number | undefined): number | null {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : null;
-  } catch {
-    return null;
-  }
+/** The API's RSS in whole MB (null where /proc is not available). */
+function apiRss(api: ApiProcess): number | null {
+  const mb = rssMb(api.pid);
+  return mb === undefined ? null : Math.round(mb);
 }
 
 async function main(): Promise<void> {
@@ -119,21 +86,17 @@ async function main(): Promise<void> {
     rawOne.push(performance.now() - t);
   }
 
-  const port = await freePort();
-  const child = spawn(process.execPath, [...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(ROOT, 'dist/src/server.js')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', MONGODB_URI, MONGODB_DB: DB, REDIS_URL, LRS_QUEUE_PREFIX: `bench-analytics-${randomBytes(3).toString('hex')}`, LRS_API_KEY_DEFAULT: KEY, LRS_API_SECRET_DEFAULT: SECRET, LRS_LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let api: ApiProcess | undefined;
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await get(port, '/health')).status === 200) break;
-      } catch { /* not listening yet */ }
-      if (i > 600) throw new Error('the API did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    api = await startApi({
+      db: DB,
+      queuePrefix: `bench-analytics-${randomBytes(3).toString('hex')}`,
+      credentials: CREDENTIALS,
+      env: { LRS_LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'warn' },
+      readyPath: '/health',
+      logsTo: 'stdout',
+    });
+    const port = api.port;
     const fw = `framework=${encodeURIComponent(summary.frameworkId)}`;
     const cases: Array<[string, string]> = [
       ['gaps by role', `/api/analytics/gaps?${fw}&by=role`],
@@ -161,7 +124,7 @@ async function main(): Promise<void> {
     const first = await get(port, cases[0]![1]);
     if (first.status !== 200) throw new Error(`first request answered ${first.status}`);
     const coldMs = performance.now() - cold;
-    out(`cold start (the API loads its snapshot on the first request): ${r1(coldMs / 1000)} s; API RSS ${rssMb(child.pid)} MB`);
+    out(`cold start (the API loads its snapshot on the first request): ${r1(coldMs / 1000)} s; API RSS ${apiRss(api)} MB`);
     out('');
     out('aggregate                                   bytes    p50 ms   p95 ms   max ms   (API compute p50/p95 ms)');
     const results: Record<string, unknown> = {};
@@ -223,13 +186,12 @@ async function main(): Promise<void> {
     const rawD = dist(raw);
     const rawOneD = dist(rawOne);
     out(`raw floor: the driver reading the framework's ${summary.states} states once takes p50 ${rawD.p50} ms; one competency's states by a filter on its (non-unique) index ${rawOneD.p50} ms; the stand-in scans for both`);
-    out(`API RSS after the run: ${rssMb(child.pid)} MB`);
+    out(`API RSS after the run: ${apiRss(api)} MB`);
     mkdirSync(path.dirname(RESULTS), { recursive: true });
     writeFileSync(RESULTS, JSON.stringify({ at: new Date().toISOString(), data: summary, coldStartMs: Math.round(coldMs), aggregates: results, churn, raw: { allStates: rawD, oneCompetency: rawOneD }, targetP95Ms: TARGET_P95_MS, failed }, null, 2));
     progress(`results in ${path.relative(ROOT, RESULTS)}`);
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    await api?.stop();
     if (!KEEP) await db.dropDatabase();
     await client.close();
     agent.destroy();

@@ -19,49 +19,29 @@
  * BENCH_ATTACHMENT_RESULTS (default bench/results/attachments.json), BENCH_API_NODE_ARGS (extra node
  * flags for the API process, e.g. `--trace-gc`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GridFSBucket, MongoClient } from 'mongodb';
+import { benchCredentials, startApi } from './lib/api';
+import { httpRequest } from './lib/http';
+import { MONGODB_URI, out, positive, progressAs, redacted, ROOT, rssMb, sleep } from './lib/process';
+import { median, r1 } from './lib/stats';
 
-const ROOT = path.resolve(__dirname, '../..');
 const MB = 1024 * 1024;
 const SIZE = Math.round(positive(process.env.BENCH_ATTACHMENT_MB, 50) * MB);
 const RUNS = Math.max(1, Math.round(positive(process.env.BENCH_ATTACHMENT_RUNS, 3)));
-const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RESULTS = process.env.BENCH_ATTACHMENT_RESULTS ?? path.join(ROOT, 'bench/results/attachments.json');
 const TARGET_RSS_INCREASE_MB = 30;
-const KEY = 'bench-key';
-const SECRET = `bench-${randomBytes(12).toString('hex')}`;
-const AUTH = `Basic ${Buffer.from(`${KEY}:${SECRET}`).toString('base64')}`;
+const CREDENTIALS = benchCredentials('bench-key');
 const SUFFIX = randomBytes(4).toString('hex');
 const API_DB = `bench_att_${SUFFIX}`;
 const RAW_DB = `bench_att_raw_${SUFFIX}`;
 const WRITE_SIZE = 64 * 1024;
 
-function positive(v: string | undefined, dflt: number): number {
-  const n = Number(v);
-  return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : dflt;
-}
-const r1 = (n: number) => Math.round(n * 10) / 10;
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const progress = (line: string) => process.stderr.write(`[bench:attachments] ${line}\n`);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-function rssMb(pid: number): number | undefined {
-  try {
-    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const progress = progressAs('bench:attachments');
 
 /** Peak RSS of a pid while `work` runs, sampled every 25 ms. */
 async function peakRssDuring<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peak: number }> {
@@ -86,61 +66,23 @@ async function idleRss(pid: number): Promise<number> {
   return low;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startApi(): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/src/server.js')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      MONGODB_URI,
-      MONGODB_DB: API_DB,
-      REDIS_URL,
-      LRS_QUEUE_PREFIX: `bench-att-${SUFFIX}`,
-      LRS_API_KEY_DEFAULT: KEY,
-      LRS_API_SECRET_DEFAULT: SECRET,
-      LRS_LOG_LEVEL: 'warn',
-      LRS_ATTACHMENT_MAX_BYTES: String(SIZE + 4 * MB),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  child.stdout?.pipe(process.stderr);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error('the API process exited during start-up');
-    try {
-      if ((await get(port, '/xapi/about')).status === 200) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error('the API did not answer /xapi/about within 60 s');
-    await sleep(100);
-  }
-  return { child, port };
-}
-
 /** A GET whose body is counted and dropped (a 50 MB answer is not kept in the bench either). */
-function get(port: number, urlPath: string): Promise<{ status: number; bytes: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: urlPath, headers: { 'X-Experience-API-Version': '2.0.0', Authorization: AUTH } }, (res) => {
-      let bytes = 0;
-      let text = '';
-      res.on('data', (c: Buffer) => { bytes += c.length; if (text.length < 2000) text += c.toString('latin1').slice(0, 2000); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, text }));
-      res.on('error', reject);
-    }).on('error', reject);
-  });
+function get(port: number, urlPath: string): Promise<{ status: number; bytes: number }> {
+  return httpRequest(port, { path: urlPath, auth: CREDENTIALS.auth, version: '2.0.0', keepBody: false });
+}
+
+/** Writes `content` to `w` in WRITE_SIZE pieces, as a client would (waiting for 'drain' when asked to), then calls `end`. */
+function writeInPieces(w: NodeJS.WritableStream, content: Buffer, end: () => void): void {
+  let offset = 0;
+  const pump = (): void => {
+    while (offset < content.length) {
+      const piece = content.subarray(offset, offset + WRITE_SIZE);
+      offset += piece.length;
+      if (!w.write(piece)) return void w.once('drain', pump);
+    }
+    end();
+  };
+  pump();
 }
 
 /** POSTs one statement with `content` as its attachment part, writing the body in 64 KiB pieces. */
@@ -160,34 +102,30 @@ function upload(port: number, content: Buffer): Promise<{ status: number; body: 
     const t0 = performance.now();
     const req = http.request({
       host: '127.0.0.1', port, method: 'POST', path: '/xapi/statements',
-      headers: { 'X-Experience-API-Version': '2.0.0', Authorization: AUTH, 'Content-Type': `multipart/mixed; boundary=${boundary}`, 'Content-Length': head.length + content.length + tail.length },
+      headers: { 'X-Experience-API-Version': '2.0.0', Authorization: CREDENTIALS.auth, 'Content-Type': `multipart/mixed; boundary=${boundary}`, 'Content-Length': head.length + content.length + tail.length },
     }, (res) => {
       let body = '';
       res.on('data', (c) => { body += c; });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, ms: performance.now() - t0 }));
     });
     req.on('error', reject);
-    let offset = 0;
-    const pump = (): void => {
-      while (offset < content.length) {
-        const piece = content.subarray(offset, offset + WRITE_SIZE);
-        offset += piece.length;
-        if (!req.write(piece)) return void req.once('drain', pump);
-      }
-      req.end(tail);
-    };
     req.write(head);
-    pump();
+    writeInPieces(req, content, () => req.end(tail));
   });
 }
 
 async function main(): Promise<void> {
   progress(`API in a child process, ${RUNS} uploads of ${SIZE / MB} MB, database ${API_DB}`);
-  const api = await startApi();
-  const pid = api.child.pid!;
+  const api = await startApi({
+    db: API_DB,
+    queuePrefix: `bench-att-${SUFFIX}`,
+    credentials: CREDENTIALS,
+    env: { LRS_ATTACHMENT_MAX_BYTES: String(SIZE + 4 * MB) },
+  });
+  const pid = api.pid;
   const client = await MongoClient.connect(MONGODB_URI);
   const rawBucket = new GridFSBucket(client.db(RAW_DB), { bucketName: 'attachments' });
-  const results: Record<string, unknown> = { sizeMb: SIZE / MB, runs: RUNS, mongodbUri: MONGODB_URI.replace(/\/\/[^@/]*@/, '//***@') };
+  const results: Record<string, unknown> = { sizeMb: SIZE / MB, runs: RUNS, mongodbUri: redacted(MONGODB_URI) };
   try {
     // Warm-up: modules loaded, connection pools and GridFS indexes in place.
     const warm = await upload(api.port, randomBytes(512 * 1024));
@@ -211,16 +149,7 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve, reject) => {
         const stream = rawBucket.openUploadStream(`raw-${run}`);
         stream.once('error', reject).once('finish', () => resolve());
-        let offset = 0;
-        const pump = (): void => {
-          while (offset < content.length) {
-            const piece = content.subarray(offset, offset + WRITE_SIZE);
-            offset += piece.length;
-            if (!stream.write(piece)) return void stream.once('drain', pump);
-          }
-          stream.end();
-        };
-        pump();
+        writeInPieces(stream, content, () => stream.end());
       });
       raws.push(performance.now() - t0);
 
@@ -239,10 +168,10 @@ async function main(): Promise<void> {
     const mbps = (ms: number) => r1(SIZE / MB / (ms / 1000));
     const increase = Math.max(...uploads.map((u) => u.peak - u.baseline));
     const downloadIncrease = Math.max(...downloads.map((d) => d.peak - d.baseline));
-    const apiUp = mbps(median(uploads.map((u) => u.ms)));
-    const rawUp = mbps(median(raws));
-    const apiDown = mbps(median(downloads.map((d) => d.ms)));
-    const rawDown = mbps(median(rawDownloads));
+    const apiUp = mbps(median(uploads.map((u) => u.ms))!);
+    const rawUp = mbps(median(raws)!);
+    const apiDown = mbps(median(downloads.map((d) => d.ms))!);
+    const rawDown = mbps(median(rawDownloads)!);
     Object.assign(results, {
       upload: { apiMBps: apiUp, rawGridFsMBps: rawUp, ratio: r1((apiUp / rawUp) * 100) / 100, rssIncreaseMb: r1(increase), runs: uploads.map((u) => ({ ms: r1(u.ms), baselineMb: r1(u.baseline), peakMb: r1(u.peak) })) },
       download: { apiMBps: apiDown, rawGridFsMBps: rawDown, ratio: r1((apiDown / rawDown) * 100) / 100, rssIncreaseMb: r1(downloadIncrease) },

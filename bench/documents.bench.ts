@@ -21,29 +21,23 @@
  *
  * Exit code 0 even when the target is missed (FAIL lines say so); non-zero only when the bench crashed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Binary, MongoClient, type Collection, type Document } from 'mongodb';
-import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
-import { SCORING_QUEUE } from '../src/queue/scoring-queue';
 import { DEFAULT_STORE } from '../src/auth/credentials.repository';
 import { agentIfiKey } from '../src/statements/model/agent-ifi';
+import { benchCredentials, obliterateQueue, startApi } from './lib/api';
+import { httpRequest, type HttpRequest, type HttpResponse } from './lib/http';
+import { MONGODB_URI, out, positive, progressAs, redacted, ROOT } from './lib/process';
+import { latencyOf, r2, type Latency } from './lib/stats';
 
-const ROOT = path.resolve(__dirname, '../..');
 const SCALE = positive(process.env.BENCH_SCALE, 1);
 const CONCURRENCY = Math.max(1, Math.round(positive(process.env.BENCH_CONCURRENCY, 4)));
-const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RESULTS = process.env.BENCH_DOCS_RESULTS ?? path.join(ROOT, 'bench/results/documents.json');
-const KEY = 'bench-docs-key';
-const SECRET = `bench-${randomBytes(12).toString('hex')}`;
-const AUTH = `Basic ${Buffer.from(`${KEY}:${SECRET}`).toString('base64')}`;
+const CREDENTIALS = benchCredentials('bench-docs-key');
 const SUFFIX = randomBytes(4).toString('hex');
 const API_DB = `bench_docs_${SUFFIX}`;
 const RAW_DB = `bench_docs_raw_${SUFFIX}`;
@@ -52,87 +46,19 @@ const ROUND_TRIPS = Math.max(50, Math.round(1500 * SCALE));
 const WARMUP = 300;
 const TARGET_RATIO = 3;
 
-function positive(v: string | undefined, dflt: number): number {
-  const n = Number(v);
-  return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : dflt;
-}
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const progress = (line: string) => process.stderr.write(`[bench documents] ${line}\n`);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const r2 = (n: number) => Math.round(n * 100) / 100;
-
-interface Latency { n: number; p50: number; p95: number; mean: number }
-function latencyOf(samples: number[]): Latency {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? NaN;
-  return { n: s.length, p50: r2(at(0.5)), p95: r2(at(0.95)), mean: r2(s.reduce((a, b) => a + b, 0) / (s.length || 1)) };
-}
+const progress = progressAs('bench documents');
 
 // ---------------------------------------------------------------------------------------------
-// The API child process and a keep-alive HTTP client
+// A keep-alive HTTP client for the API
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-interface HttpResult { status: number; headers: http.IncomingHttpHeaders; body: Buffer }
-
-function request(port: number, opts: { method: string; path: string; version?: string; body?: Buffer; contentType?: string; headers?: Record<string, string> }): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { 'X-Experience-API-Version': opts.version ?? '2.0.0', Authorization: AUTH, ...opts.headers };
-    if (opts.body !== undefined) {
-      headers['Content-Type'] = opts.contentType ?? 'application/json';
-      headers['Content-Length'] = opts.body.length;
-    }
-    const req = http.request({ host: '127.0.0.1', port, method: opts.method, path: opts.path, agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (opts.body !== undefined) req.write(opts.body);
-    req.end();
-  });
+/** A request to the API with the bench's credentials (xAPI 2.0.0 unless `version` says otherwise). */
+function request(port: number, req: HttpRequest): Promise<HttpResponse> {
+  return httpRequest(port, { auth: CREDENTIALS.auth, version: '2.0.0', agent, ...req });
 }
 
-function expectStatus(r: HttpResult, status: number, what: string): void {
+function expectStatus(r: HttpResponse, status: number, what: string): void {
   if (r.status !== status) throw new Error(`${what}: HTTP ${r.status} ${r.body.toString('utf8').slice(0, 300)}`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startApi(): Promise<{ child: ChildProcess; port: number; exited: Promise<number | null> }> {
-  const port = await freePort();
-  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/src/server.js')], {
-    cwd: ROOT,
-    env: {
-      ...process.env, PORT: String(port), HOST: '127.0.0.1', MONGODB_URI, MONGODB_DB: API_DB, REDIS_URL,
-      LRS_QUEUE_PREFIX: QUEUE_PREFIX, LRS_API_KEY_DEFAULT: KEY, LRS_API_SECRET_DEFAULT: SECRET, LRS_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  child.stdout?.pipe(process.stderr);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let dead = false;
-  void exited.then(() => { dead = true; });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (dead) throw new Error('the API process exited during start-up (see its output above)');
-    try {
-      if ((await request(port, { method: 'GET', path: '/xapi/about' })).status === 200) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error('the API did not answer /xapi/about within 60 s');
-    await sleep(100);
-  }
-  return { child, port, exited };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,8 +150,8 @@ async function main(): Promise<void> {
   const build = await mongo.db('admin').command({ buildInfo: 1 }).catch(() => ({} as Document));
   const rawCol = mongo.db(RAW_DB).collection<RawDoc>('documents');
   await rawCol.createIndex({ store: 1, kind: 1, activityId: 1, agentKey: 1, registration: 1, docId: 1 }, { unique: true });
-  progress(`MongoDB ${MONGODB_URI.replace(/\/\/[^@/]*@/, '//***@')} (version ${String(build.version ?? 'unknown')}), ${ROUND_TRIPS} round trips per pattern and side, ${CONCURRENCY} learners at a time`);
-  const api = await startApi();
+  progress(`MongoDB ${redacted(MONGODB_URI)} (version ${String(build.version ?? 'unknown')}), ${ROUND_TRIPS} round trips per pattern and side, ${CONCURRENCY} learners at a time`);
+  const api = await startApi({ db: API_DB, queuePrefix: QUEUE_PREFIX, credentials: CREDENTIALS });
   const report: Record<string, unknown> = {};
   let exitCode = 0;
   try {
@@ -272,10 +198,7 @@ async function main(): Promise<void> {
     process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
     report.error = (err as Error).message;
   } finally {
-    if (api.child.exitCode === null) {
-      api.child.kill('SIGTERM');
-      if ((await Promise.race([api.exited, sleep(20_000).then(() => 'timeout' as const)])) === 'timeout') api.child.kill('SIGKILL');
-    }
+    await api.stop();
     agent.destroy();
     Object.assign(report, {
       startedAt: started.toISOString(),
@@ -288,12 +211,7 @@ async function main(): Promise<void> {
     out(`\nJSON results: ${path.relative(process.cwd(), RESULTS) || RESULTS}`);
     await Promise.allSettled([mongo.db(API_DB).dropDatabase(), mongo.db(RAW_DB).dropDatabase()]);
     await mongo.close().catch(() => undefined);
-    const connection = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    connection.on('error', () => undefined);
-    const queue = new Queue(SCORING_QUEUE, { connection, prefix: QUEUE_PREFIX });
-    await Promise.race([queue.obliterate({ force: true }).catch(() => undefined), sleep(30_000)]);
-    await queue.close().catch(() => undefined);
-    connection.disconnect();
+    await obliterateQueue(QUEUE_PREFIX, 30_000);
   }
   process.exit(exitCode);
 }

@@ -22,6 +22,7 @@ import {
 } from '../src/engine';
 import { mulberry32 } from '../src/engine/testing/prng';
 import { SIMULATION_FRAMEWORK, SIMULATION_RULES } from '../src/engine/testing/cohort-simulation';
+import { median } from './lib/stats';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -105,8 +106,7 @@ function timed(label: string, count: number, run: () => void): Measurement {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     runs.push(Math.round((count / ms) * 1000));
   }
-  const sorted = [...runs].sort((a, b) => a - b);
-  return { label, perSecond: sorted[Math.floor(sorted.length / 2)] ?? 0, best: sorted[sorted.length - 1] ?? 0, runs };
+  return { label, perSecond: median(runs) ?? 0, best: runs.length > 0 ? Math.max(...runs) : 0, runs };
 }
 
 function incremental(items: readonly EvidenceItem[]): void {

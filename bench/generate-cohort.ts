@@ -27,6 +27,7 @@ import { evidenceRepository } from '../src/competency/evidence.repository';
 import { learnersRepository } from '../src/competency/learners.repository';
 import { generationsRepository } from '../src/competency/generations.repository';
 import { STATEMENT_INDEXES } from '../src/statements/query-plan';
+import { mulberry32 } from '../src/engine/testing/prng';
 
 const DAY = 86_400_000;
 export const SATISFIED = 'https://w3id.org/xapi/adl/verbs/satisfied';
@@ -74,18 +75,6 @@ export interface CohortSummary {
   satisfied: number;
   represents: { statements: number };
   ms: number;
-}
-
-/** mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const LEVELS = { levels: [{ id: 'awareness', threshold: 0.3 }, { id: 'basic', threshold: 0.5 }, { id: 'proficient', threshold: 0.7 }, { id: 'expert', threshold: 0.9 }] };
@@ -149,7 +138,7 @@ export async function generateCohort(db: Db, opts: CohortOptions = {}): Promise<
   const nLearners = opts.learners ?? 10_000;
   const nStatements = opts.statements ?? 1_000_000;
   const now = opts.now ?? Date.now();
-  const rand = rng(opts.seed ?? 42);
+  const rand = mulberry32(opts.seed ?? 42).next;
   const log = opts.onProgress ?? (() => undefined);
   const framework = benchFramework(opts.competencies ?? 200, opts.roles ?? 20, opts.requirementsPerRole ?? 25, rand);
   const rules = benchRules(framework);
@@ -205,7 +194,7 @@ export async function generateCohort(db: Db, opts: CohortOptions = {}): Promise<
 
   let done = 0;
   await pool(plans, opts.concurrency ?? 8, async (p) => {
-    const r = rng(p.seed);
+    const r = mulberry32(p.seed).next;
     const required = p.role ? (framework.roles.find((x) => x.id === p.role)?.requirements ?? []).map((q) => q.competencyId).filter((id) => byId.get(id)?.rollup === undefined) : [];
     const chosen = new Set(required.filter(() => r() < 0.9));
     const extra = Math.max(2, Math.round(perLearner / 3) - chosen.size);

@@ -4,21 +4,10 @@
  * course, contextActivities parent/grouping/category, results with scores and durations, and
  * choice interactions for `answered`. Each statement is roughly 1–2 KB of JSON.
  *
- * Everything comes from a seeded PRNG, so two runs with the same seed produce the same statements
+ * Everything comes from a seeded PRNG (mulberry32, src/engine/testing/prng.ts), so two runs with the same seed produce the same statements
  * (ids included) and the benchmark's query parameters can be drawn from the same population.
  */
-
-/** mulberry32: small, fast, good enough for test data. Returns floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../src/engine/testing/prng';
 
 const HEX = '0123456789abcdef';
 
@@ -92,7 +81,7 @@ export interface StatementGenerator {
 }
 
 export function statementGenerator(opts: GeneratorOptions = {}): StatementGenerator {
-  const rand = prng(opts.seed ?? 20_261_120);
+  const rand = mulberry32(opts.seed ?? 20_261_120).next;
   const nLearners = opts.learners ?? 3000;
   const nCourses = opts.courses ?? 40;
   let clock = (opts.start ?? new Date('2026-01-05T08:00:00.000Z')).getTime();
@@ -100,7 +89,7 @@ export function statementGenerator(opts: GeneratorOptions = {}): StatementGenera
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
 
   // Registrations are stable per (learner, course): derived from a PRNG seeded by the pair.
-  const registrationOf = (learner: number, course: number) => uuidFrom(prng((opts.seed ?? 1) * 7919 + learner * 104_729 + course * 31));
+  const registrationOf = (learner: number, course: number) => uuidFrom(mulberry32((opts.seed ?? 1) * 7919 + learner * 104_729 + course * 31).next);
 
   const learners: Learner[] = [];
   for (let i = 0; i < nLearners; i++) {

@@ -23,42 +23,36 @@
  *
  * Exit code 0 even when a target is missed (FAIL lines say so); non-zero only when the bench crashed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MongoClient, type Collection, type Document } from 'mongodb';
-import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
 import { planStatementQuery, STATEMENT_INDEXES, type QueryPlan } from '../src/statements/query-plan';
 import { parseStatementQuery } from '../src/statements/query-params';
 import { decodeMoreToken } from '../src/statements/more-token';
 import { indexFieldsOf, agentIfiKey } from '../src/statements/model/statement-index-fields';
 import { DEFAULT_STORE } from '../src/auth/credentials.repository';
 import { CREDENTIAL_HOMEPAGE } from '../src/auth/auth.service';
-import { SCORING_QUEUE } from '../src/queue/scoring-queue';
 import type { StatementDoc } from '../src/statements/statement-doc';
 import { statementGenerator, VERBS, type StatementGenerator } from './generate-statements';
+import { benchCredentials, obliterateQueue, startApi } from './lib/api';
+import { httpRequest } from './lib/http';
+import { cpuSeconds, MONGODB_URI, out, positive, progressAs, redacted, REDIS_URL, ROOT, rssMb, sleep } from './lib/process';
+import { latencyOf, r2, type Latency } from './lib/stats';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-const ROOT = path.resolve(__dirname, '../..');
 const SCALE = positive(process.env.BENCH_SCALE, 1);
 const CONCURRENCY = Math.max(1, Math.round(positive(process.env.BENCH_CONCURRENCY, 4)));
 const MILLION = process.env.BENCH_MILLION === '1';
 const MILLION_TARGET = 1_000_000;
 const MILLION_KEEP = Math.max(0, Math.round(Number(process.env.BENCH_MILLION_KEEP ?? (process.env.BENCH_STAND_IN_PID ? 5000 : 0)) || 0));
 const LOAD_VIA_API = process.env.BENCH_LOAD_VIA_API === '1';
-const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RESULTS = process.env.BENCH_RESULTS ?? path.join(ROOT, 'bench/results/latest.json');
-const KEY = 'bench-key';
-const SECRET = `bench-${randomBytes(12).toString('hex')}`;
-const AUTH = `Basic ${Buffer.from(`${KEY}:${SECRET}`).toString('base64')}`;
+const CREDENTIALS = benchCredentials('bench-key');
 const SUFFIX = randomBytes(4).toString('hex');
 const API_DB = `bench_${SUFFIX}`;
 const RAW_DB = `bench_raw_${SUFFIX}`;
@@ -75,64 +69,12 @@ const TARGET_WRITE_RATIO = 0.5;
 const TARGET_QUERY_RATIO = 3;
 const TARGET_RSS_MB = 300;
 
-function positive(v: string | undefined, dflt: number): number {
-  const n = Number(v);
-  return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : dflt;
-}
 function round(n: number): number { return Math.max(1, Math.round(n)); }
 
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const progress = progressAs('bench');
 
 // ---------------------------------------------------------------------------------------------
-// Statistics
-
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
-}
-interface Latency { n: number; p50: number; p95: number; mean: number }
-function latencyOf(samples: number[]): Latency {
-  const s = [...samples].sort((a, b) => a - b);
-  const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
-  return { n: s.length, p50: r2(percentile(s, 0.5)), p95: r2(percentile(s, 0.95)), mean: r2(mean) };
-}
-function r2(n: number): number { return Math.round(n * 100) / 100; }
-
-// ---------------------------------------------------------------------------------------------
-// The API child process and its memory
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resident set size of a process in MB, from /proc (Linux); undefined elsewhere. */
-function rssMb(pid: number): number | undefined {
-  try {
-    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux, 100 ticks/s); undefined elsewhere. */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
+// The API's memory
 
 /** Samples a pid's RSS every 200 ms; tracks the overall peak and the peak of the current phase. */
 class RssSampler {
@@ -163,80 +105,16 @@ class RssSampler {
   stop(): void { clearInterval(this.timer); }
 }
 
-interface ApiProcess { child: ChildProcess; port: number; exited: Promise<number | null> }
-
-async function startApi(): Promise<ApiProcess> {
-  const serverJs = path.join(ROOT, 'dist/src/server.js');
-  const port = await freePort();
-  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, serverJs], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      MONGODB_URI,
-      MONGODB_DB: API_DB,
-      REDIS_URL,
-      LRS_QUEUE_PREFIX: QUEUE_PREFIX,
-      LRS_API_KEY_DEFAULT: KEY,
-      LRS_API_SECRET_DEFAULT: SECRET,
-      LRS_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  // The API logs JSON lines on stdout; keep them off the benchmark's report.
-  child.stdout?.pipe(process.stderr);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let dead = false;
-  void exited.then(() => { dead = true; });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (dead) throw new Error('the API process exited during start-up (see its output above)');
-    try {
-      const r = await request(port, 'GET', '/xapi/about');
-      if (r.status === 200) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error('the API did not answer /xapi/about within 60 s');
-    await sleep(100);
-  }
-  return { child, port, exited };
-}
-
-async function stopApi(api: ApiProcess): Promise<void> {
-  if (api.child.exitCode !== null) return;
-  api.child.kill('SIGTERM');
-  const timeout = sleep(20_000).then(() => 'timeout' as const);
-  if ((await Promise.race([api.exited, timeout])) === 'timeout') api.child.kill('SIGKILL');
-}
-
-function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
-
 // ---------------------------------------------------------------------------------------------
-// HTTP client (keep-alive, no dependency)
+// HTTP: one keep-alive agent for every request
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 interface HttpResult { status: number; body: string; ms: number }
 
-function request(port: number, method: string, urlPath: string, body?: string): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const headers: Record<string, string | number> = { 'X-Experience-API-Version': '2.0.0', Authorization: AUTH };
-    if (body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      headers['Content-Length'] = Buffer.byteLength(body);
-    }
-    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
+async function request(port: number, method: string, urlPath: string, body?: string): Promise<HttpResult> {
+  const r = await httpRequest(port, { method, path: urlPath, auth: CREDENTIALS.auth, version: '2.0.0', body, agent });
+  return { status: r.status, body: r.body.toString('utf8'), ms: r.ms };
 }
 
 function expectOk(r: HttpResult, what: string): void {
@@ -260,8 +138,8 @@ const pids: { api?: number; mongo?: number } = {};
 function cpuSnapshot(): { api?: number; mongo?: number; bench: number } {
   const u = process.cpuUsage();
   return {
-    api: pids.api !== undefined ? cpuSeconds(pids.api) : undefined,
-    mongo: pids.mongo !== undefined ? cpuSeconds(pids.mongo) : undefined,
+    api: cpuSeconds(pids.api),
+    mongo: cpuSeconds(pids.mongo),
     bench: (u.user + u.system) / 1e6,
   };
 }
@@ -349,7 +227,7 @@ async function apiWrites(port: number, gen: StatementGenerator, pop: Population,
 
 /** What the API stores for a statement, built here so the raw driver writes documents of the same size and shape. */
 function rawDoc(s: Record<string, unknown>, stored: Date): StatementDoc & { batch?: string } {
-  const authority = { objectType: 'Agent', name: 'default', account: { homePage: CREDENTIAL_HOMEPAGE, name: KEY } };
+  const authority = { objectType: 'Agent', name: 'default', account: { homePage: CREDENTIAL_HOMEPAGE, name: CREDENTIALS.key } };
   const full = { ...s, stored: stored.toISOString(), authority, version: '2.0.0' };
   const f = indexFieldsOf(full, { line: '2.0' });
   return {
@@ -580,10 +458,10 @@ async function main(): Promise<void> {
   await rawLookupCol.createIndexes(STATEMENT_INDEXES);
   const apiCol = mongo.db(API_DB).collection<StatementDoc>('statements');
 
-  progress(`MongoDB ${MONGODB_URI.replace(/\/\/[^@/]*@/, '//***@')} (version ${serverVersion}), Redis ${REDIS_URL.replace(/\/\/[^@/]*@/, '//***@')}`);
+  progress(`MongoDB ${redacted(MONGODB_URI)} (version ${serverVersion}), Redis ${redacted(REDIS_URL)}`);
   progress(`scale ${SCALE}, concurrency ${CONCURRENCY}, query set ${QUERY_SET}, ${QUERY_REPS} requests per query shape${MILLION ? ', then a million-statement ingest' : ''}`);
-  const api = await startApi();
-  const pid = api.child.pid as number;
+  const api = await startApi({ db: API_DB, queuePrefix: QUEUE_PREFIX, credentials: CREDENTIALS });
+  const pid = api.pid;
   const rss = new RssSampler(pid);
   // The stand-in's memory, when scripts/bench.sh started it (for context only).
   const standInPid = Number(process.env.BENCH_STAND_IN_PID);
@@ -666,7 +544,7 @@ async function main(): Promise<void> {
     // ----- print
     out('');
     out(`Statements benchmark — ${started.toISOString()}`);
-    out(`MongoDB server: ${serverVersion} at ${MONGODB_URI.replace(/\/\/[^@/]*@/, '//***@')}; Node ${process.version}; ${CONCURRENCY} concurrent clients; scale ${SCALE}`);
+    out(`MongoDB server: ${serverVersion} at ${redacted(MONGODB_URI)}; Node ${process.version}; ${CONCURRENCY} concurrent clients; scale ${SCALE}`);
     out(`Generated statements average ${avgBytes} bytes of JSON.`);
     out('Figures against a test stand-in describe the stand-in; the ratios against the raw driver are what count.');
     out('');
@@ -706,7 +584,7 @@ async function main(): Promise<void> {
     rss.stop();
     standInRss?.stop();
     if (standInRss?.available) report.standInPeakRssMb = r2(standInRss.peak);
-    await stopApi(api);
+    await api.stop();
     agent.destroy();
     Object.assign(report, {
       startedAt: started.toISOString(),
@@ -726,12 +604,7 @@ async function main(): Promise<void> {
 async function cleanUp(mongo: MongoClient): Promise<void> {
   await Promise.allSettled([mongo.db(API_DB).dropDatabase(), mongo.db(RAW_DB).dropDatabase()]);
   await mongo.close().catch(() => undefined);
-  const connection = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  connection.on('error', () => undefined);
-  const queue = new Queue(SCORING_QUEUE, { connection, prefix: QUEUE_PREFIX });
-  await Promise.race([queue.obliterate({ force: true }).catch(() => undefined), sleep(60_000)]);
-  await queue.close().catch(() => undefined);
-  connection.disconnect();
+  await obliterateQueue(QUEUE_PREFIX, 60_000);
 }
 
 main().catch((err) => {
