@@ -1,5 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import { isDuplicateKeyError } from '../statements/statements.repository';
+import { Batcher, coalescedReads, coalescedWrites } from '../storage/coalesce';
 import type { FeedPayload } from './feed-payload';
 
 /**
@@ -14,6 +15,11 @@ import type { FeedPayload } from './feed-payload';
  * A writer allocates `n` *after* its own data write: whoever reads the head afterwards and then
  * reads the data sees at least that write (see `analytics-snapshot.ts` for why replay order is
  * safe). A reader that fell more than `RING` behind cannot tell what it missed and reloads.
+ *
+ * Concurrent appends to one channel are coalesced: one `$inc` of the head by their number hands
+ * out consecutive positions, after every one of their data writes, and their slots are written in
+ * one bulk write (`storage/coalesce.ts`; the stand-in serves a few thousand single operations per
+ * second, so two round trips per append would cap the scoring worker).
  */
 export const FEED_RING = 20_000;
 
@@ -35,14 +41,28 @@ const slotId = (store: string, channel: string, n: number) => `s\u0001${store}\u
 /** Channel of a scoring generation's states and roll-ups. */
 export const generationChannel = (generation: number) => `g${generation}`;
 
+/** An appended entry: its position, and the write of its slot (settles when the slot is written). */
+export interface FeedAppend { n: number; written: Promise<void> }
+
+interface AppendRequest { payload: FeedPayload; at: Date; weight: number; resolve: (a: FeedAppend) => void; reject: (err: unknown) => void }
+
+// Per database, per store and channel: the appends waiting for a sequence number.
+const appendQueues = new WeakMap<Db, Map<string, Batcher<AppendRequest>>>();
+
+/** Most entries one allocation hands out (far below `FEED_RING`, so one batch never laps the ring). */
+const MAX_APPEND_BATCH = 500;
+
 export function analyticsFeedRepository(db: Db) {
   const col: Collection<HeadDoc | SlotDoc> = db.collection('analytics_feed');
+  const writes = coalescedWrites<HeadDoc | SlotDoc>(db, 'analytics_feed');
+  const reads = coalescedReads<HeadDoc | SlotDoc>(db, 'analytics_feed');
 
-  async function allocate(store: string, channel: string): Promise<number> {
+  /** Allocates `k` positions; returns the last one. */
+  async function allocate(store: string, channel: string, k: number): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const doc = await (col as Collection<HeadDoc>).findOneAndUpdate({ _id: headId(store, channel) }, { $inc: { n: 1 } }, { upsert: true, returnDocument: 'after' });
-        return doc?.n ?? 1;
+        const doc = await (col as Collection<HeadDoc>).findOneAndUpdate({ _id: headId(store, channel) }, { $inc: { n: k } }, { upsert: true, returnDocument: 'after' });
+        return doc?.n ?? k;
       } catch (err) {
         // Two first writes of a channel race on the upsert; the loser retries as an update.
         if (!isDuplicateKeyError(err) || attempt >= 2) throw err;
@@ -50,17 +70,63 @@ export function analyticsFeedRepository(db: Db) {
     }
   }
 
+  /**
+   * Appends of concurrent writers to one channel share a round trip: one `$inc` of the head by their
+   * number allocates consecutive positions (every writer in the batch called `append` after its
+   * own data write, so the allocation still follows it), then their slots go out in one bulk write.
+   */
+  async function appendBatch(store: string, channel: string, batch: AppendRequest[]): Promise<void> {
+    let last: number;
+    try {
+      last = await allocate(store, channel, batch.length);
+    } catch (err) {
+      for (const r of batch) r.reject(err);
+      return;
+    }
+    const first = last - batch.length + 1;
+    batch.forEach((r, i) => {
+      const n = first + i;
+      const written = writes.write({ replaceOne: { filter: { _id: slotId(store, channel, n) }, replacement: { n, at: r.at, p: r.payload } as SlotDoc, upsert: true } });
+      // Handled here so a caller that has not awaited it yet causes no unhandled rejection; the
+      // caller still gets the error when it awaits `written`.
+      written.catch(() => undefined);
+      r.resolve({ n, written });
+    });
+  }
+
+  function queueOf(store: string, channel: string): Batcher<AppendRequest> {
+    let byChannel = appendQueues.get(db);
+    if (byChannel === undefined) appendQueues.set(db, (byChannel = new Map()));
+    const key = `${store}\u0001${channel}`;
+    let q = byChannel.get(key);
+    if (q === undefined) byChannel.set(key, (q = new Batcher((batch) => appendBatch(store, channel, batch), { maxBatch: MAX_APPEND_BATCH })));
+    return q;
+  }
+
   return {
-    /** Appends a change to a channel (call it after the change itself is written). */
+    /**
+     * Appends a change to a channel (call it after the change itself is written); resolves with its
+     * position once its slot is written.
+     */
     async append(store: string, channel: string, payload: FeedPayload, now = new Date()): Promise<number> {
-      const n = await allocate(store, channel);
-      await (col as Collection<SlotDoc>).replaceOne({ _id: slotId(store, channel, n) }, { n, at: now, p: payload }, { upsert: true });
-      return n;
+      const a = await this.appendSequenced(store, channel, payload, now);
+      await a.written;
+      return a.n;
+    },
+
+    /**
+     * {@link append} in two steps: resolves once the entry has its position (what orders it after
+     * everything its writer did before, and before anything the writer does after), with the
+     * write of its slot still under way in `written`. A writer may go on once it has the position
+     * and await `written` later; a reader meanwhile waits at the unwritten slot (`gapAt`).
+     */
+    appendSequenced(store: string, channel: string, payload: FeedPayload, now = new Date()): Promise<FeedAppend> {
+      return new Promise<FeedAppend>((resolve, reject) => queueOf(store, channel).add({ payload, at: now, weight: 1, resolve, reject }));
     },
 
     /** The channel's position now (0 when nothing was ever written). */
     async head(store: string, channel: string): Promise<number> {
-      const doc = await (col as Collection<HeadDoc>).findOne({ _id: headId(store, channel) });
+      const [doc] = await reads.find([headId(store, channel)], { projection: { n: 1 } });
       return doc?.n ?? 0;
     },
 
@@ -76,7 +142,7 @@ export function analyticsFeedRepository(db: Db) {
       if (upTo <= after) return { kind: 'entries', head, entries: [] };
       const ids: string[] = [];
       for (let n = after + 1; n <= upTo; n++) ids.push(slotId(store, channel, n));
-      const docs = await (col as Collection<SlotDoc>).find({ _id: { $in: ids } }).toArray();
+      const docs = (await reads.find(ids)) as SlotDoc[];
       const bySlot = new Map(docs.map((d) => [d._id, d]));
       const entries: FeedEntry[] = [];
       for (let n = after + 1; n <= upTo; n++) {

@@ -34,11 +34,19 @@ export interface PipelineDeps {
    */
   liveGenerations(store: string): Promise<{ active: number; building?: number }>;
   /**
-   * `learners.resolve`, cached per identity for `scoringSetTtlMs`. Implicit learners are checked
-   * again after the evidence is written (a relink may have claimed the identity); an identity moved
-   * from one explicit learner to another takes effect within the TTL.
+   * `learners.resolve`, cached per identity: explicit learners for `scoringSetTtlMs` (an identity
+   * moved from one explicit learner to another takes effect within the TTL); implicit ones until
+   * {@link recheckLearner}, which every job crediting one runs after its evidence write (a relink
+   * may have claimed the identity), finds them gone.
    */
   resolveLearner(store: string, identity: string, now: Date): Promise<{ learnerId: string; implicit: boolean }>;
+  /**
+   * After a job wrote evidence for a resolved learner: the learner the identity belongs to now.
+   * An explicit resolution is returned as it is; an implicit one is confirmed with one `_id` read
+   * (the implicit learner still exists, so nobody claimed the identity; the cached resolution is
+   * kept fresh), or else the identity is looked up and the cache updated.
+   */
+  recheckLearner(store: string, identity: string, learner: { learnerId: string; implicit: boolean }, now: Date): Promise<{ learnerId: string; implicit: boolean }>;
   /**
    * Writes a validation or expiry back to the LRS as a statement: stored at once, or (in the
    * worker) enqueued on `competency-writeback` so storing it does not delay scoring. Absent:
@@ -86,7 +94,7 @@ export function competencyPipeline(opts: PipelineOptions): PipelineDeps & { ensu
     writebacks,
     scoringSets: scoringSetCache({ definitions, ttlMs: opts.scoringSetTtlMs }),
     liveGenerations: generationsCache(generations, opts.scoringSetTtlMs ?? 2000),
-    resolveLearner: learnerCache(learners, opts.scoringSetTtlMs ?? 2000),
+    ...learnerCache(learners, opts.scoringSetTtlMs ?? 2000),
     announce: opts.announce ?? (storeAnnouncement ? async (a) => { await storeAnnouncement(a); } : undefined),
     logger: opts.logger,
     now: opts.now ?? (() => new Date()),
@@ -116,17 +124,45 @@ function generationsCache(repo: GenerationsRepository, ttlMs: number): PipelineD
   };
 }
 
-function learnerCache(repo: LearnersRepository, ttlMs: number): PipelineDeps['resolveLearner'] {
-  const cache = new Map<string, { learnerId: string; implicit: boolean; at: number }>();
+/**
+ * Learner resolutions per identity. Explicit ones are used for `ttlMs`. Implicit ones are kept until
+ * a job's check after its evidence write fails (every job that credits an implicit learner makes
+ * that check, see `recheckLearner`), so a stream of statements about implicit learners resolves
+ * each one once. Concurrent misses of one identity share one lookup.
+ */
+function learnerCache(repo: LearnersRepository, ttlMs: number): Pick<PipelineDeps, 'resolveLearner' | 'recheckLearner'> {
+  type Entry = { learnerId: string; implicit: boolean; at: number };
+  const cache = new Map<string, Entry>();
+  const pending = new Map<string, Promise<Entry>>();
   const MAX = 50_000;
-  return async (store, identity, now) => {
-    const key = `${store}\u0001${identity}`;
-    const hit = cache.get(key);
-    if (hit !== undefined && Date.now() - hit.at < ttlMs) return hit;
-    const doc = await repo.resolve(store, identity, now);
-    const entry = { learnerId: doc.learnerId, implicit: doc.implicit, at: Date.now() };
+  const put = (key: string, learner: { learnerId: string; implicit: boolean }): Entry => {
+    const entry = { learnerId: learner.learnerId, implicit: learner.implicit, at: Date.now() };
+    cache.delete(key);
     if (cache.size >= MAX) cache.delete(cache.keys().next().value as string);
     cache.set(key, entry);
     return entry;
+  };
+  return {
+    resolveLearner(store, identity, now) {
+      const key = `${store}\u0001${identity}`;
+      const hit = cache.get(key);
+      if (hit !== undefined && (hit.implicit || Date.now() - hit.at < ttlMs)) return Promise.resolve(hit);
+      let p = pending.get(key);
+      if (p === undefined) {
+        p = repo.resolve(store, identity, now).then((doc) => put(key, doc)).finally(() => pending.delete(key));
+        pending.set(key, p);
+      }
+      return p;
+    },
+    async recheckLearner(store, identity, learner, now) {
+      if (!learner.implicit) return learner;
+      if (await repo.implicitStillHolds(store, identity)) return learner;
+      // Claimed since (or an implicit learner stored before ids were derived, which the lookup
+      // finds again): the owner now, or the implicit learner again if nobody holds the identity.
+      const key = `${store}\u0001${identity}`;
+      cache.delete(key);
+      const owner = (await repo.findByIdentity(store, identity)) ?? (await repo.resolve(store, identity, now));
+      return put(key, owner);
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { EvidenceItem } from '../engine';
+import { coalescedReads, coalescedWrites } from '../storage/coalesce';
 import { encodeKey } from '../statements/model/key-codec';
 
 /** A (learner, framework, competency) cell of one store and scoring generation. */
@@ -35,6 +36,9 @@ function itemKey(statementId: string, ruleId: string): string {
 
 export function evidenceCellsRepository(db: Db) {
   const col: Collection<CellDoc> = db.collection('competency_cells');
+  // Scoring jobs' writes and `_id` reads, coalesced with other jobs' (see `storage/coalesce.ts`).
+  const writes = coalescedWrites<CellDoc>(db, 'competency_cells');
+  const reads = coalescedReads<CellDoc>(db, 'competency_cells');
   return {
     collection: col,
     async ensureIndexes(): Promise<void> {
@@ -56,7 +60,7 @@ export function evidenceCellsRepository(db: Db) {
       const ops: AnyBulkWriteOperation<CellDoc>[] = [...byCell].map(([id, { cell, set }]) => ({
         updateOne: { filter: { _id: id }, update: { $set: set, $setOnInsert: { store, generation, ...cell }, $inc: { v: 1 } } as never, upsert: true },
       }));
-      await col.bulkWrite(ops, { ordered: false });
+      await writes.write(ops);
     },
     /** Removes items (voiding, relinking). */
     async remove(store: string, generation: number, rows: Array<CellKey & { statementId: string; ruleId: string }>): Promise<void> {
@@ -66,18 +70,18 @@ export function evidenceCellsRepository(db: Db) {
         const id = cellId(store, generation, r);
         byCell.set(id, { ...byCell.get(id), [itemKey(r.statementId, r.ruleId)]: '' });
       }
-      await col.bulkWrite([...byCell].map(([id, unset]) => ({ updateOne: { filter: { _id: id }, update: { $unset: unset, $inc: { v: 1 } } as never } })), { ordered: false });
+      await writes.write([...byCell].map(([id, unset]) => ({ updateOne: { filter: { _id: id }, update: { $unset: unset, $inc: { v: 1 } } as never } })));
     },
     /** The cells of one learner among these competencies, by id (one round trip). */
     async get(store: string, generation: number, learnerId: string, cells: Array<{ frameworkId: string; competencyId: string }>): Promise<CellDoc[]> {
       if (cells.length === 0) return [];
       const ids = [...new Set(cells.map((c) => cellId(store, generation, { learnerId, ...c })))];
-      return col.find({ _id: { $in: ids } }).toArray();
+      return reads.find(ids);
     },
-    /** The versions of these cells (absent cells: 0), by id. */
+    /** The versions of these cells (absent cells: 0), by id (one round trip). */
     async versions(store: string, generation: number, learnerId: string, cells: Array<{ frameworkId: string; competencyId: string }>): Promise<Map<string, number>> {
       const ids = [...new Set(cells.map((c) => cellId(store, generation, { learnerId, ...c })))];
-      const docs = ids.length === 0 ? [] : await col.find({ _id: { $in: ids } }, { projection: { v: 1 } }).toArray();
+      const docs = ids.length === 0 ? [] : await reads.find(ids, { projection: { v: 1 } });
       const found = new Map(docs.map((d) => [d._id, d.v ?? 0] as const));
       return new Map(ids.map((id) => [id, found.get(id) ?? 0]));
     },

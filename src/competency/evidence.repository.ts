@@ -1,5 +1,6 @@
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { EvidenceItem } from '../engine';
+import { coalescedWrites } from '../storage/coalesce';
 
 /**
  * The evidence log: one row per (statement, competency, rule) and scoring generation, written
@@ -18,6 +19,7 @@ export interface EvidenceDoc extends EvidenceItem {
 
 export function evidenceRepository(db: Db) {
   const col: Collection<EvidenceDoc> = db.collection('evidence');
+  const writes = coalescedWrites<EvidenceDoc>(db, 'evidence');
   return {
     collection: col,
     async ensureIndexes(): Promise<void> {
@@ -34,7 +36,7 @@ export function evidenceRepository(db: Db) {
           upsert: true,
         },
       }));
-      await col.bulkWrite(ops, { ordered: false });
+      await writes.write(ops);
     },
     /** Retracts the evidence of statements (voiding); returns the (learner, framework, competency) cells touched. */
     async retract(store: string, generation: number, statementIds: string[], by: string, at: Date): Promise<Array<{ learnerId: string; frameworkId: string; competencyId: string }>> {

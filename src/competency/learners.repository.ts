@@ -1,5 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import { recordLearnerWrites } from '../analytics/feed-hooks';
+import { coalescedReads } from '../storage/coalesce';
 
 /** Attributes analytics slice by. All optional; `roleAssignedAt` starts time-to-competency. */
 export interface LearnerAttributes {
@@ -26,8 +27,20 @@ export interface LearnerDoc {
   updatedAt: Date;
 }
 
+/**
+ * `_id` of the implicit learner of an identity. Explicit learners have ObjectIds; implicit ones
+ * (created by scoring) have this id, so scoring can check one still exists with an `_id` read
+ * (see {@link LearnersRepository.implicitStillHolds}). Implicit learners stored before this id was
+ * introduced have ObjectIds; the check falls back to the identity lookup for them.
+ */
+export function implicitLearnerDocId(store: string, identity: string): string {
+  return `implicit\u0001${store}\u0001${identity}`;
+}
+
 export function learnersRepository(db: Db) {
   const col: Collection<LearnerDoc> = db.collection('learners');
+  const implicitCol = col as unknown as Collection<LearnerDoc & { _id: string }>;
+  const reads = coalescedReads<LearnerDoc & { _id: string }>(db, 'learners');
   return {
     collection: col,
     async ensureIndexes(): Promise<void> {
@@ -52,7 +65,7 @@ export function learnersRepository(db: Db) {
       if (found) return found;
       const doc: LearnerDoc = { store, learnerId: `implicit:${identity}`, identities: [identity], attributes: {}, implicit: true, createdAt: now, updatedAt: now };
       try {
-        await col.insertOne({ ...doc });
+        await implicitCol.insertOne({ _id: implicitLearnerDocId(store, identity), ...doc });
         return doc;
       } catch (err) {
         if ((err as { code?: number }).code !== 11000) throw err;
@@ -60,6 +73,17 @@ export function learnersRepository(db: Db) {
         if (!winner) throw err;
         return winner;
       }
+    },
+    /**
+     * Whether the implicit learner of this identity still exists, i.e. no learner has claimed the
+     * identity since (a claim deletes the implicit learner first: the unique identity index
+     * refuses it otherwise). One `_id` read, coalesced with other jobs'. `undefined`: not found by
+     * `_id`, which is also what an implicit learner stored before ids were derived looks like, so
+     * the caller must look the identity up to know.
+     */
+    async implicitStillHolds(store: string, identity: string): Promise<true | undefined> {
+      const [d] = await reads.find([implicitLearnerDocId(store, identity)], { projection: { _id: 1 } });
+      return d === undefined ? undefined : true;
     },
     /** Creates or replaces a learner's identities and attributes. */
     async upsert(store: string, learner: { learnerId: string; identities: string[]; attributes: LearnerAttributes }, now: Date): Promise<void> {

@@ -49,8 +49,20 @@ const MAX_ROUNDS = 100;
  * read missed something, or our write may have overwritten a more complete state: round again.
  * The last write of every state is therefore computed from complete evidence, and only evidence
  * changes (not other recomputations) cause extra rounds. Every query is by `_id` or unique key.
+ *
+ * The second read starts once the states are written and their analytics feed entries have
+ * positions (the feed's order follows this argument: see `feed-hooks.ts`), alongside the writes of
+ * those entries. Both reads are coalesced with other jobs' (`storage/coalesce.ts`); the second
+ * reads versions only, as the cells' evidence can be large.
  */
-export async function recomputeLearner(deps: RecomputeDeps, input: RecomputeInput): Promise<{ states: RecomputedState[]; rollups: RecomputedRollup[] }> {
+export interface Recomputed { states: RecomputedState[]; rollups: RecomputedRollup[] }
+
+/**
+ * `alongside`, when given, runs with each round's result beside that round's second read (e.g. the
+ * write-back's read of announcement marks, which follows the states being written); the value of
+ * the round that settled is returned with the result.
+ */
+export async function recomputeLearner<T = never>(deps: RecomputeDeps, input: RecomputeInput, alongside?: (result: Recomputed) => Promise<T>): Promise<Recomputed & { alongside?: T }> {
   const { store, generation, learnerId, set } = input;
   const wanted = expandCells(input.cells, set);
   for (let round = 1; ; round++) {
@@ -62,12 +74,14 @@ export async function recomputeLearner(deps: RecomputeDeps, input: RecomputeInpu
       seen.set(d._id, d.v ?? 0);
     }
     const result = compute({ learnerId, set, byCell, leaves: wanted.leaves, rollups: wanted.rollups, now: input.now, onlyWithEvidence: input.cells === 'all' });
-    await Promise.all([
-      deps.states.putComputed(store, generation, result.states.map((r) => ({ frameworkId: r.frameworkId, frameworkVersion: set.byId.get(r.frameworkId)?.frameworkVersion ?? 0, state: r.state })), input.now),
-      deps.rollups.putComputed(store, generation, result.rollups.map((r) => ({ learnerId, frameworkId: r.frameworkId, frameworkVersion: set.byId.get(r.frameworkId)?.frameworkVersion ?? 0, standing: r.standing })), input.now),
+    const feed = await Promise.all([
+      deps.states.putComputedSequenced(store, generation, result.states.map((r) => ({ frameworkId: r.frameworkId, frameworkVersion: set.byId.get(r.frameworkId)?.frameworkVersion ?? 0, state: r.state })), input.now),
+      deps.rollups.putComputedSequenced(store, generation, result.rollups.map((r) => ({ learnerId, frameworkId: r.frameworkId, frameworkVersion: set.byId.get(r.frameworkId)?.frameworkVersion ?? 0, standing: r.standing })), input.now),
     ]);
-    const after = await deps.cells.versions(store, generation, learnerId, wanted.read);
-    if ([...after].every(([id, v]) => v === (seen.get(id) ?? 0))) return result;
+    const extra = alongside?.(result);
+    extra?.catch(() => undefined); // not awaited when the round does not settle
+    const [after] = await Promise.all([deps.cells.versions(store, generation, learnerId, wanted.read), ...feed.map((f) => f.written)]);
+    if ([...after].every(([id, v]) => v === (seen.get(id) ?? 0))) return extra === undefined ? result : { ...result, alongside: await extra };
     if (round >= MAX_ROUNDS) throw new Error(`learner ${learnerId}: states recomputed ${round} times without settling`);
   }
 }

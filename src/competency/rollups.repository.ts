@@ -1,6 +1,7 @@
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { CompetencyStanding } from '../engine';
-import { recordRollupWrites } from '../analytics/feed-hooks';
+import { recordRollupWrites, type FeedRecord } from '../analytics/feed-hooks';
+import { coalescedWrites } from '../storage/coalesce';
 
 /**
  * Standings of parent competencies that roll up from their children (`rollupCompetency`), per
@@ -18,8 +19,12 @@ export interface RollupDoc extends CompetencyStanding {
   updatedAt: Date;
 }
 
+/** One standing to write with {@link RollupsRepository.putComputed}. */
+export interface RollupWrite { learnerId: string; frameworkId: string; frameworkVersion: number; standing: CompetencyStanding }
+
 export function rollupsRepository(db: Db) {
   const col: Collection<RollupDoc> = db.collection('competency_rollups');
+  const writes = coalescedWrites<RollupDoc>(db, 'competency_rollups');
   return {
     collection: col,
     async ensureIndexes(): Promise<void> {
@@ -28,16 +33,20 @@ export function rollupsRepository(db: Db) {
       await col.createIndex({ store: 1, generation: 1, validUntil: 1 }, { name: 'store_gen_validUntil' });
     },
     /** Writes recomputed standings by their unique key; one whose children have no evidence is deleted. */
-    async putComputed(store: string, generation: number, rows: Array<{ learnerId: string; frameworkId: string; frameworkVersion: number; standing: CompetencyStanding }>, now: Date): Promise<void> {
-      if (rows.length === 0) return;
+    async putComputed(store: string, generation: number, rows: RollupWrite[], now: Date): Promise<void> {
+      await (await this.putComputedSequenced(store, generation, rows, now)).written;
+    },
+    /** {@link putComputed} that resolves once the feed entries have positions (see `StatesRepository.putComputedSequenced`). */
+    async putComputedSequenced(store: string, generation: number, rows: RollupWrite[], now: Date): Promise<FeedRecord> {
+      if (rows.length === 0) return { written: Promise.resolve() };
       const ops: AnyBulkWriteOperation<RollupDoc>[] = rows.map((r) => {
         const filter = { store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, competencyId: r.standing.competencyId };
         return r.standing.score === null
           ? { deleteOne: { filter } }
           : { replaceOne: { filter, replacement: { ...r.standing, store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now }, upsert: true } };
       });
-      await col.bulkWrite(ops, { ordered: false });
-      await recordRollupWrites(db, store, generation, rows);
+      await writes.write(ops);
+      return recordRollupWrites(db, store, generation, rows);
     },
     forLearner(store: string, generation: number, learnerId: string, frameworkId?: string): Promise<RollupDoc[]> {
       return col.find({ store, generation, learnerId, ...(frameworkId ? { frameworkId } : {}), score: { $ne: null } }, { projection: { _id: 0 } }).sort({ frameworkId: 1, competencyId: 1 }).toArray();

@@ -5,7 +5,7 @@ import type { ScoringJobData } from '../queue/scoring-queue';
 import { agentIfiKey } from '../statements/model/agent-ifi';
 import type { PipelineDeps } from './competency-pipeline';
 import type { SkipInput } from './scoring-skips.repository';
-import { generationList, retractStatements, updateLearner, writeEvidence } from './update-learner';
+import { announceRecomputed, generationList, recomputeGenerations, retractStatements, updateLearner, writeEvidence, type UpdateLearnerInput } from './update-learner';
 import { moveLearnerEvidence } from './relink-learner';
 import { isSystemAuthored } from './write-back';
 
@@ -109,23 +109,32 @@ export async function scoreStatement(deps: PipelineDeps, data: ScoringJobData): 
   await Promise.all(generationList(generations).flatMap((g) => [writeEvidence(deps, store, g, rows), deps.skips.record(store, g, skips, now)]));
   await deps.afterEvidence?.({ store, statementId });
 
+  // After our evidence landed, side by side: two checks and the recomputation of the states.
+  // - Voided meanwhile? Then the voiding job may have retracted before our evidence landed: we
+  //   retract (not voided now: a voiding job that comes later finds our evidence).
+  // - A relink may have given this identity to an explicit learner after we resolved it (or after
+  //   the resolution we reused was cached): the evidence moves to the owner, who is recomputed
+  //   (after our recomputation, whose states of the implicit learner the move deletes).
+  // Write-back waits for both checks.
+  const update: UpdateLearnerInput = { store, generations, learnerId: learner.learnerId, cells: rows.map((r) => ({ frameworkId: r.frameworkId, competencyId: r.competencyId })), set, now };
+  const [voided, owner, recomputed] = await Promise.all([
+    deps.statements.voidedNow(doc._id),
+    rows.length > 0 ? deps.recheckLearner(store, identity, learner, now) : Promise.resolve(learner),
+    rows.length > 0 ? recomputeGenerations(deps, update) : Promise.resolve(null),
+  ]);
+  if (voided) return retractVoided(deps, { store, statementId, generations, now });
   if (rows.length > 0) {
-    // A relink may have given this identity to an explicit learner after we resolved it (or
-    // after the resolution we reused was cached).
-    if (learner.implicit) {
-      const owner = await deps.learners.findByIdentity(store, identity);
-      if (owner !== null && owner.learnerId !== learner.learnerId) {
-        await moveLearnerEvidence(deps, { store, from: [learner.learnerId], to: owner.learnerId });
-        learner = owner;
-      }
+    if (owner.learnerId !== learner.learnerId) {
+      await moveLearnerEvidence(deps, { store, from: [learner.learnerId], to: owner.learnerId });
+      learner = owner;
+      await updateLearner(deps, { ...update, learnerId: owner.learnerId });
+    } else {
+      await announceRecomputed(deps, update, recomputed);
     }
-    const cells = rows.map((r) => ({ frameworkId: r.frameworkId, competencyId: r.competencyId }));
-    await updateLearner(deps, { store, generations, learnerId: learner.learnerId, cells, set, now });
   }
-  // Voided meanwhile? Then the voiding job may have retracted before our evidence landed.
-  if (await deps.statements.clearReturningVoided(store, statementId)) {
-    return retractVoided(deps, { store, statementId, generations, now });
-  }
+  // Last, once the states are written: a crash before this leaves the mark, and the retry redoes
+  // everything (or, if the statement was voided meanwhile, retracts it).
+  await deps.statements.clear(store, statementId);
   return { status: 'scored', evidence: rows.length, skipped: skips.length, learnerId: learner.learnerId };
 }
 

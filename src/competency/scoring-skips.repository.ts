@@ -1,4 +1,5 @@
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import { coalescedWrites } from '../storage/coalesce';
 
 /**
  * Statements (or single rule outputs) that scoring could not evaluate, with the reason: a rule
@@ -26,6 +27,7 @@ export type SkipInput = Pick<SkipDoc, 'statementId' | 'reason' | 'storedAt'> & P
 
 export function scoringSkipsRepository(db: Db) {
   const col: Collection<SkipDoc> = db.collection('scoring_skips');
+  const writes = coalescedWrites<SkipDoc>(db, 'scoring_skips');
   return {
     collection: col,
     async ensureIndexes(): Promise<void> {
@@ -40,7 +42,7 @@ export function scoringSkipsRepository(db: Db) {
         const key = { store, generation, statementId: s.statementId, frameworkId: s.frameworkId ?? '', ruleId: s.ruleId ?? '', competencyId: s.competencyId ?? '' };
         return { replaceOne: { filter: key, replacement: { ...key, reason: s.reason, storedAt: s.storedAt, recordedAt: now }, upsert: true } };
       });
-      await col.bulkWrite(ops, { ordered: false });
+      await writes.write(ops);
     },
     /** Skips of a generation, newest statements first; `frameworkId` / `ruleId` narrow the list. */
     list(store: string, generation: number, opts: { frameworkId?: string; ruleId?: string; limit?: number; before?: Date } = {}): Promise<SkipDoc[]> {

@@ -1,5 +1,6 @@
 import type { Collection, Db, ObjectId } from 'mongodb';
 import type { StatementDoc } from '../statements/statement-doc';
+import { coalescedReads, coalescedWrites } from '../storage/coalesce';
 
 /** What scoring reads of a stored statement. */
 export type ScoringStatement = Pick<StatementDoc, 'id' | 'json' | 'voided' | 'voidsId' | 'stored' | 'toScore' | 'authorityKey'> & { _id: ObjectId };
@@ -14,6 +15,8 @@ const PROJECTION = { _id: 1, id: 1, json: 1, voided: 1, voidsId: 1, stored: 1, t
  */
 export function scoringStatementsRepository(db: Db) {
   const col: Collection<StatementDoc> = db.collection('statements');
+  const writes = coalescedWrites<StatementDoc>(db, 'statements');
+  const reads = coalescedReads<StatementDoc>(db, 'statements');
   return {
     find(store: string, id: string): Promise<ScoringStatement | null> {
       return col.findOne({ store, id }, { projection: PROJECTION }) as Promise<ScoringStatement | null>;
@@ -22,17 +25,18 @@ export function scoringStatementsRepository(db: Db) {
       if (ids.length === 0) return Promise.resolve([]);
       return col.find({ store, id: { $in: ids } }, { projection: PROJECTION }).toArray() as Promise<ScoringStatement[]>;
     },
-    /**
-     * Clears the mark and says whether the statement is voided (or gone) at that moment, in one
-     * round trip. A caller that then finds it voided must still retract; if it crashes first, the
-     * job's retry sees `toScore: false` with `voided: true` and retracts (see the processor).
-     */
-    async clearReturningVoided(store: string, id: string): Promise<boolean> {
-      const before = await col.findOneAndUpdate({ store, id }, { $set: { toScore: false } }, { projection: { _id: 0, voided: 1 }, returnDocument: 'before' });
-      return before === null || before.voided === true;
-    },
+    /** Clears the mark (by the whole unique key; coalesced with other jobs' writes). */
     async clear(store: string, id: string): Promise<void> {
-      await col.updateOne({ store, id }, { $set: { toScore: false } });
+      await writes.write({ updateOne: { filter: { store, id }, update: { $set: { toScore: false } } } });
+    },
+    /**
+     * Whether the statement with this `_id` (as {@link find} returned it) is voided, or gone, now:
+     * one `_id` read, coalesced with other jobs' (a `{ store, id }` read cannot be batched on the
+     * stand-in, where `$in` on anything but `_id` is a collection scan).
+     */
+    async voidedNow(oid: ObjectId): Promise<boolean> {
+      const [d] = await reads.find([oid], { projection: { _id: 1, voided: 1 } });
+      return d === undefined || d.voided === true;
     },
     /** Ids among these that are voided now. */
     async voidedAmong(store: string, ids: string[]): Promise<string[]> {

@@ -1,7 +1,8 @@
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { CompetencyState } from '../engine';
 import { decodeKey, encodeKey } from '../statements/model/key-codec';
-import { recordStateWrites } from '../analytics/feed-hooks';
+import { recordStateWrites, type FeedRecord } from '../analytics/feed-hooks';
+import { coalescedWrites } from '../storage/coalesce';
 
 /**
  * The current state of one learner on one competency, per scoring generation. Only cells with live
@@ -34,6 +35,7 @@ const LIVE = { evidenceCount: { $gt: 0 } } as const;
 
 export function statesRepository(db: Db) {
   const col: Collection<StateDoc> = db.collection('competency_states');
+  const writes = coalescedWrites<StateDoc>(db, 'competency_states');
   return {
     collection: col,
     async ensureIndexes(): Promise<void> {
@@ -53,15 +55,23 @@ export function statesRepository(db: Db) {
      * for why a later recomputation always follows a stale one.
      */
     async putComputed(store: string, generation: number, rows: StateWrite[], now: Date): Promise<void> {
-      if (rows.length === 0) return;
+      await (await this.putComputedSequenced(store, generation, rows, now)).written;
+    },
+    /**
+     * {@link putComputed} that resolves once the states are written and their analytics feed
+     * entries have positions, with the entries' slot writes still under way in `written` (await
+     * it before the job is done; see `feed-hooks.ts`).
+     */
+    async putComputedSequenced(store: string, generation: number, rows: StateWrite[], now: Date): Promise<FeedRecord> {
+      if (rows.length === 0) return { written: Promise.resolve() };
       const ops: AnyBulkWriteOperation<StateDoc>[] = rows.map((r) => {
         const filter = { store, generation, learnerId: r.state.learnerId, frameworkId: r.frameworkId, competencyId: r.state.competencyId };
         return r.state.evidenceCount === 0
           ? { deleteOne: { filter } }
           : { replaceOne: { filter, replacement: { ...mapLevelKeys(r.state, encodeKey), store, generation, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now }, upsert: true } };
       });
-      await col.bulkWrite(ops, { ordered: false });
-      await recordStateWrites(db, store, generation, rows);
+      await writes.write(ops);
+      return recordStateWrites(db, store, generation, rows);
     },
     async remove(store: string, generation: number, cell: { learnerId: string; frameworkId: string; competencyId: string }): Promise<void> {
       await col.deleteOne({ store, generation, ...cell });

@@ -2,7 +2,8 @@ import type { CompetencyStanding, CompetencyState, EvidenceItem } from '../engin
 import { markId } from './writebacks.repository';
 import { validatedAnnouncement } from './write-back';
 import type { PipelineDeps } from './competency-pipeline';
-import { recomputeLearner, type CellRef } from './recompute-cells';
+import { recomputeLearner, type CellRef, type Recomputed } from './recompute-cells';
+import type { AnnouncementMark } from './writebacks.repository';
 import type { ScoringSet } from './scoring-set';
 
 /** The generations a change must reach: the active one, and the one a rebuild is writing. */
@@ -20,21 +21,46 @@ export async function writeEvidence(deps: PipelineDeps, store: string, generatio
   await Promise.all([deps.evidence.upsert(store, generation, rows), deps.cells.add(store, generation, rows)]);
 }
 
+export interface UpdateLearnerInput { store: string; generations: Generations; learnerId: string; cells: CellRef[] | 'all'; set: ScoringSet; now: Date; only?: number }
+
 /**
- * After a change to a learner's evidence: recomputes the touched cells in every
- * live generation and, in the active one, writes back validations that came into force. Everything here is derived from the evidence, so running
- * it again (a retried job) changes nothing.
+ * What {@link recomputeGenerations} computed in the active generation (null: not recomputed there),
+ * with the announcement marks of its cells when write-back is on.
  */
-export async function updateLearner(deps: PipelineDeps, input: { store: string; generations: Generations; learnerId: string; cells: CellRef[] | 'all'; set: ScoringSet; now: Date; only?: number }): Promise<void> {
-  for (const generation of generationList(input.generations)) {
-    if (input.only !== undefined && generation !== input.only) continue;
-    const result = await recomputeLearner(deps, { store: input.store, generation, learnerId: input.learnerId, cells: input.cells, set: input.set, now: input.now });
-    if (generation !== input.generations.active || deps.announce === undefined) continue;
-    await announce(deps, { store: input.store, learnerId: input.learnerId, set: input.set, results: [
-      ...result.states.map((s) => ({ frameworkId: s.frameworkId, competencyId: s.state.competencyId, current: s.state, evidence: s.evidence })),
-      ...result.rollups.map((s) => ({ frameworkId: s.frameworkId, competencyId: s.standing.competencyId, current: s.standing, evidence: s.evidence })),
-    ] });
-  }
+export type ActiveRecomputation = (Recomputed & { alongside?: Map<string, AnnouncementMark> }) | null;
+
+/**
+ * After a change to a learner's evidence: recomputes the touched cells in every live generation
+ * and, in the active one, writes back validations that came into force. Everything here is
+ * derived from the evidence, so running it again (a retried job) changes nothing.
+ */
+export async function updateLearner(deps: PipelineDeps, input: UpdateLearnerInput): Promise<void> {
+  await announceRecomputed(deps, input, await recomputeGenerations(deps, input));
+}
+
+/** The first half of {@link updateLearner}: recomputes every live generation (side by side). */
+export async function recomputeGenerations(deps: PipelineDeps, input: UpdateLearnerInput): Promise<ActiveRecomputation> {
+  const generations = generationList(input.generations).filter((g) => input.only === undefined || g === input.only);
+  // The write-back's marks are read beside the active recomputation's last read (one step less).
+  const marksOf = deps.announce === undefined ? undefined : (r: Recomputed) => deps.writebacks.marks(announcementResults(r).map((x) => markId(input.store, input.learnerId, x.frameworkId, x.competencyId)));
+  const results = await Promise.all(generations.map((generation) => recomputeLearner(deps, { store: input.store, generation, learnerId: input.learnerId, cells: input.cells, set: input.set, now: input.now }, generation === input.generations.active ? marksOf : undefined)));
+  const k = generations.indexOf(input.generations.active);
+  return k < 0 ? null : (results[k] as NonNullable<ActiveRecomputation>);
+}
+
+/** The second half of {@link updateLearner}: write-back of what the active generation's recomputation validated. */
+export async function announceRecomputed(deps: PipelineDeps, input: UpdateLearnerInput, result: ActiveRecomputation): Promise<void> {
+  if (result === null || deps.announce === undefined) return;
+  await announce(deps, { store: input.store, learnerId: input.learnerId, set: input.set, results: announcementResults(result), marks: result.alongside });
+}
+
+type AnnouncementResult = { frameworkId: string; competencyId: string; current: CompetencyState | CompetencyStanding; evidence: EvidenceItem[] };
+
+function announcementResults(result: Recomputed): AnnouncementResult[] {
+  return [
+    ...result.states.map((s) => ({ frameworkId: s.frameworkId, competencyId: s.state.competencyId, current: s.state, evidence: s.evidence })),
+    ...result.rollups.map((s) => ({ frameworkId: s.frameworkId, competencyId: s.standing.competencyId, current: s.standing, evidence: s.evidence })),
+  ];
 }
 
 /**
@@ -42,12 +68,13 @@ export async function updateLearner(deps: PipelineDeps, input: { store: string; 
  * when it is validated and the last announcement is missing, was followed by a loss of validation
  * (expiry, voided evidence), was at another level, or predates a later validation event of the
  * leaf's timeline (renewal, upgrade). A late statement that merely moves an episode's replayed
- * start is not a new episode. Marks are read in one round trip; they are written only on change.
+ * start is not a new episode. Marks are read in one round trip (or were, beside the recomputation's
+ * last read); they are written only on change.
  */
-async function announce(deps: PipelineDeps, input: { store: string; learnerId: string; set: ScoringSet; results: Array<{ frameworkId: string; competencyId: string; current: CompetencyState | CompetencyStanding; evidence: EvidenceItem[] }> }): Promise<void> {
+async function announce(deps: PipelineDeps, input: { store: string; learnerId: string; set: ScoringSet; results: AnnouncementResult[]; marks?: Map<string, AnnouncementMark> }): Promise<void> {
   const { store, learnerId } = input;
   const announceOne = deps.announce as NonNullable<PipelineDeps['announce']>;
-  const marks = await deps.writebacks.marks(input.results.map((r) => markId(store, learnerId, r.frameworkId, r.competencyId)));
+  const marks = input.marks ?? (await deps.writebacks.marks(input.results.map((r) => markId(store, learnerId, r.frameworkId, r.competencyId))));
   for (const r of input.results) {
     const id = markId(store, learnerId, r.frameworkId, r.competencyId);
     const mark = marks.get(id);

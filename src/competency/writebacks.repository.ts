@@ -1,5 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import { isDuplicateKeyError } from '../statements/statements.repository';
+import { coalescedReads, coalescedWrites } from '../storage/coalesce';
 
 /** An xAPI statement the competency pipeline wrote back to the LRS (validation or expiry). */
 export interface WritebackDoc {
@@ -51,7 +52,8 @@ export function markId(store: string, learnerId: string, frameworkId: string, co
 export function writebacksRepository(db: Db) {
   const col: Collection<WritebackDoc> = db.collection('competency_writebacks');
   const marks: Collection<SweepMarkDoc> = db.collection('competency_sweeps');
-  const announced: Collection<AnnouncementMark> = db.collection('competency_announcements');
+  const markReads = coalescedReads<AnnouncementMark>(db, 'competency_announcements');
+  const markWrites = coalescedWrites<AnnouncementMark>(db, 'competency_announcements');
   return {
     collection: col,
     async ensureIndexes(): Promise<void> {
@@ -74,11 +76,11 @@ export function writebacksRepository(db: Db) {
     /** Announcement marks by id (one round trip). */
     async marks(ids: string[]): Promise<Map<string, AnnouncementMark>> {
       if (ids.length === 0) return new Map();
-      const docs = await announced.find({ _id: { $in: [...new Set(ids)] } }).toArray();
+      const docs = await markReads.find([...new Set(ids)]);
       return new Map(docs.map((d) => [d._id, d]));
     },
     async setMark(mark: AnnouncementMark): Promise<void> {
-      await announced.replaceOne({ _id: mark._id }, mark, { upsert: true });
+      await markWrites.write({ replaceOne: { filter: { _id: mark._id }, replacement: mark, upsert: true } });
     },
     /** Epoch ms up to which expiries were announced; `null` before the first sweep of the store. */
     async expiryCheckedUpTo(store: string): Promise<number | null> {
