@@ -71,26 +71,42 @@ export function analyticsFeedRepository(db: Db) {
   }
 
   /**
-   * Appends of concurrent writers to one channel share a round trip: one `$inc` of the head by their
-   * number allocates consecutive positions (every writer in the batch called `append` after its
-   * own data write, so the allocation still follows it), then their slots go out in one bulk write.
+   * Appends of concurrent writers to one channel share a round trip: one `$inc` of the head
+   * allocates consecutive positions (every writer in the batch called `append` after its own data
+   * write, so the allocation still follows it), then their slots go out in one bulk write. Cell
+   * entries of one learner in a batch share one entry, their rows in the order of the appends:
+   * replaying it is replaying them one after the other (rows of other learners do not interact).
    */
   async function appendBatch(store: string, channel: string, batch: AppendRequest[]): Promise<void> {
+    const entries: Array<{ payload: FeedPayload; at: Date; requests: AppendRequest[] }> = [];
+    const byLearner = new Map<string, { payload: FeedPayload; at: Date; requests: AppendRequest[] }>();
+    for (const r of batch) {
+      const p = r.payload;
+      const merged = p.k === 'cells' ? byLearner.get(p.l) : undefined;
+      if (merged !== undefined && merged.payload.k === 'cells' && p.k === 'cells') {
+        merged.payload.rows.push(...p.rows);
+        merged.requests.push(r);
+        continue;
+      }
+      const entry = { payload: p.k === 'cells' ? { ...p, rows: [...p.rows] } : p, at: r.at, requests: [r] };
+      if (p.k === 'cells') byLearner.set(p.l, entry);
+      entries.push(entry);
+    }
     let last: number;
     try {
-      last = await allocate(store, channel, batch.length);
+      last = await allocate(store, channel, entries.length);
     } catch (err) {
       for (const r of batch) r.reject(err);
       return;
     }
-    const first = last - batch.length + 1;
-    batch.forEach((r, i) => {
+    const first = last - entries.length + 1;
+    entries.forEach((e, i) => {
       const n = first + i;
-      const written = writes.write({ replaceOne: { filter: { _id: slotId(store, channel, n) }, replacement: { n, at: r.at, p: r.payload } as SlotDoc, upsert: true } });
+      const written = writes.write({ replaceOne: { filter: { _id: slotId(store, channel, n) }, replacement: { n, at: e.at, p: e.payload } as SlotDoc, upsert: true } });
       // Handled here so a caller that has not awaited it yet causes no unhandled rejection; the
       // caller still gets the error when it awaits `written`.
       written.catch(() => undefined);
-      r.resolve({ n, written });
+      for (const r of e.requests) r.resolve({ n, written });
     });
   }
 

@@ -30,8 +30,46 @@ export function cellId(store: string, generation: number, c: CellKey): string {
   return [store, String(generation), c.learnerId, c.frameworkId, c.competencyId].join('\u0001');
 }
 
+function itemField(statementId: string, ruleId: string): string {
+  return encodeKey(`${statementId}|${ruleId}`);
+}
+
 function itemKey(statementId: string, ruleId: string): string {
-  return `items.${encodeKey(`${statementId}|${ruleId}`)}`;
+  return `items.${itemField(statementId, ruleId)}`;
+}
+
+/** Evidence rows grouped by the cell `add` writes them to, with the items as stored. */
+function byCellOf(store: string, generation: number, rows: Array<EvidenceItem & { frameworkId: string }>): Map<string, { cell: CellKey; items: Record<string, EvidenceItem> }> {
+  const byCell = new Map<string, { cell: CellKey; items: Record<string, EvidenceItem> }>();
+  for (const r of rows) {
+    const cell = { learnerId: r.learnerId, frameworkId: r.frameworkId, competencyId: r.competencyId };
+    const id = cellId(store, generation, cell);
+    let entry = byCell.get(id);
+    if (entry === undefined) byCell.set(id, (entry = { cell, items: {} }));
+    const { frameworkId: _fw, ...item } = r;
+    entry.items[itemField(r.statementId, r.ruleId)] = item;
+  }
+  return byCell;
+}
+
+const sameItem = (a: EvidenceItem | undefined, b: EvidenceItem) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The cells as they are right after `add(store, generation, rows)`, from a read of them that ran
+ * beside that `add` (before or after it, unknown): a cell that already holds every added item as
+ * written is taken as read after the add; any other gets the items and one more version, as the
+ * add's single-document update does. Wrong only when someone else changed the cell between the
+ * read and the add (or an earlier attempt wrote the same items): the version then differs from the
+ * one derived here, which the recomputation's check of versions sees (one more round).
+ */
+export function cellsAfterAdd(docs: CellDoc[], store: string, generation: number, rows: Array<EvidenceItem & { frameworkId: string }>): CellDoc[] {
+  const out = new Map(docs.map((d) => [d._id, d] as const));
+  for (const [id, { cell, items }] of byCellOf(store, generation, rows)) {
+    const d = out.get(id);
+    if (d !== undefined && Object.entries(items).every(([k, item]) => sameItem(d.items?.[k], item))) continue;
+    out.set(id, { ...(d ?? { _id: id, store, generation, ...cell }), items: { ...d?.items, ...items }, v: (d?.v ?? 0) + 1 });
+  }
+  return [...out.values()];
 }
 
 export function evidenceCellsRepository(db: Db) {
@@ -48,17 +86,8 @@ export function evidenceCellsRepository(db: Db) {
     /** Adds (or rewrites) evidence items in their cells. */
     async add(store: string, generation: number, rows: Array<EvidenceItem & { frameworkId: string }>): Promise<void> {
       if (rows.length === 0) return;
-      const byCell = new Map<string, { cell: CellKey; set: Record<string, EvidenceItem> }>();
-      for (const r of rows) {
-        const cell = { learnerId: r.learnerId, frameworkId: r.frameworkId, competencyId: r.competencyId };
-        const id = cellId(store, generation, cell);
-        let entry = byCell.get(id);
-        if (entry === undefined) byCell.set(id, (entry = { cell, set: {} }));
-        const { frameworkId: _fw, ...item } = r;
-        entry.set[itemKey(r.statementId, r.ruleId)] = item;
-      }
-      const ops: AnyBulkWriteOperation<CellDoc>[] = [...byCell].map(([id, { cell, set }]) => ({
-        updateOne: { filter: { _id: id }, update: { $set: set, $setOnInsert: { store, generation, ...cell }, $inc: { v: 1 } } as never, upsert: true },
+      const ops: AnyBulkWriteOperation<CellDoc>[] = [...byCellOf(store, generation, rows)].map(([id, { cell, items }]) => ({
+        updateOne: { filter: { _id: id }, update: { $set: Object.fromEntries(Object.entries(items).map(([k, item]) => [`items.${k}`, item])), $setOnInsert: { store, generation, ...cell }, $inc: { v: 1 } } as never, upsert: true },
       }));
       await writes.write(ops);
     },

@@ -33,6 +33,8 @@ export interface LearnerDoc {
  * (see {@link LearnersRepository.implicitStillHolds}). Implicit learners stored before this id was
  * introduced have ObjectIds; the check falls back to the identity lookup for them.
  */
+const IMPLICIT = 'implicit:';
+
 export function implicitLearnerDocId(store: string, identity: string): string {
   return `implicit\u0001${store}\u0001${identity}`;
 }
@@ -50,7 +52,15 @@ export function learnersRepository(db: Db) {
       await col.createIndex({ store: 1, 'attributes.role': 1 }, { name: 'store_role' });
       await col.createIndex({ store: 1, 'attributes.team': 1 }, { name: 'store_team' });
     },
-    findById(store: string, learnerId: string): Promise<LearnerDoc | null> {
+    /** Implicit learners are read by `_id` (coalesced with other reads; see `implicitLearnerDocId`). */
+    async findById(store: string, learnerId: string): Promise<LearnerDoc | null> {
+      if (learnerId.startsWith(IMPLICIT)) {
+        const [d] = await reads.find([implicitLearnerDocId(store, learnerId.slice(IMPLICIT.length))]);
+        if (d !== undefined && d.store === store && d.learnerId === learnerId) {
+          const { _id: _drop, ...doc } = d;
+          return doc;
+        }
+      }
       return col.findOne({ store, learnerId }, { projection: { _id: 0 } });
     },
     findByIdentity(store: string, identity: string): Promise<LearnerDoc | null> {
@@ -82,7 +92,7 @@ export function learnersRepository(db: Db) {
      * the caller must look the identity up to know.
      */
     async implicitStillHolds(store: string, identity: string): Promise<true | undefined> {
-      const [d] = await reads.find([implicitLearnerDocId(store, identity)], { projection: { _id: 1 } });
+      const [d] = await reads.find([implicitLearnerDocId(store, identity)]);
       return d === undefined ? undefined : true;
     },
     /** Creates or replaces a learner's identities and attributes. */

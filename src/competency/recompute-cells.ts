@@ -1,5 +1,5 @@
 import { computeState, rollupCompetency, type CompetencyStanding, type CompetencyState, type EvidenceItem } from '../engine';
-import type { EvidenceCellsRepository } from './evidence-cells.repository';
+import type { CellDoc, EvidenceCellsRepository } from './evidence-cells.repository';
 import type { StatesRepository } from './states.repository';
 import type { RollupsRepository } from './rollups.repository';
 import type { ScoringFramework, ScoringSet } from './scoring-set';
@@ -21,6 +21,11 @@ export interface RecomputeInput {
   cells: CellRef[] | 'all';
   set: ScoringSet;
   now: Date;
+  /**
+   * The cells as the first round would read them (see `cellsAfterAdd`), when the caller read them
+   * beside its own evidence write: the round's read is then skipped. Must cover {@link cellsToRead}.
+   */
+  firstRead?: CellDoc[];
 }
 
 /** A recomputed leaf state, with the live evidence it was computed from. */
@@ -66,7 +71,7 @@ export async function recomputeLearner<T = never>(deps: RecomputeDeps, input: Re
   const { store, generation, learnerId, set } = input;
   const wanted = expandCells(input.cells, set);
   for (let round = 1; ; round++) {
-    const docs = await deps.cells.get(store, generation, learnerId, wanted.read);
+    const docs = round === 1 && input.firstRead !== undefined ? input.firstRead : await deps.cells.get(store, generation, learnerId, wanted.read);
     const byCell = new Map<string, EvidenceItem[]>();
     const seen = new Map<string, number>();
     for (const d of docs) {
@@ -84,6 +89,11 @@ export async function recomputeLearner<T = never>(deps: RecomputeDeps, input: Re
     if ([...after].every(([id, v]) => v === (seen.get(id) ?? 0))) return extra === undefined ? result : { ...result, alongside: await extra };
     if (round >= MAX_ROUNDS) throw new Error(`learner ${learnerId}: states recomputed ${round} times without settling`);
   }
+}
+
+/** The cells a recomputation of these cells reads (their evidence, and that of their roll-ups' subtrees). */
+export function cellsToRead(cells: CellRef[] | 'all', set: ScoringSet): CellRef[] {
+  return expandCells(cells, set).read;
 }
 
 interface Wanted {

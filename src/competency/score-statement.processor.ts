@@ -7,6 +7,8 @@ import type { PipelineDeps } from './competency-pipeline';
 import type { SkipInput } from './scoring-skips.repository';
 import { announceRecomputed, generationList, recomputeGenerations, retractStatements, updateLearner, writeEvidence, type UpdateLearnerInput } from './update-learner';
 import { moveLearnerEvidence } from './relink-learner';
+import { cellsAfterAdd } from './evidence-cells.repository';
+import { cellsToRead } from './recompute-cells';
 import { isSystemAuthored } from './write-back';
 
 /** What a scoring job did (the job's return value, visible in BullMQ). */
@@ -106,7 +108,15 @@ export async function scoreStatement(deps: PipelineDeps, data: ScoringJobData): 
     for (const e of r.evidence) rows.push({ ...e, frameworkId: sf.framework.id });
     for (const s of r.skipped) skips.push({ statementId, storedAt, reason: s.reason, frameworkId: sf.framework.id, ruleId: s.ruleId, competencyId: s.competencyId });
   }
-  await Promise.all(generationList(generations).flatMap((g) => [writeEvidence(deps, store, g, rows), deps.skips.record(store, g, skips, now)]));
+  // The cells the recomputation needs are read beside the evidence write (one step less); what the
+  // write changed in them is applied to what was read (`cellsAfterAdd`), and the recomputation's
+  // check of versions catches anything else that changed them meanwhile.
+  const cellRefs = rows.map((r) => ({ frameworkId: r.frameworkId, competencyId: r.competencyId }));
+  const toRead = rows.length > 0 ? cellsToRead(cellRefs, set) : [];
+  const [read] = await Promise.all([
+    Promise.all(generationList(generations).map(async (g) => [g, cellsAfterAdd(await deps.cells.get(store, g, learner.learnerId, toRead), store, g, rows)] as const)),
+    ...generationList(generations).flatMap((g) => [writeEvidence(deps, store, g, rows), deps.skips.record(store, g, skips, now)]),
+  ]);
   await deps.afterEvidence?.({ store, statementId });
 
   // After our evidence landed, side by side: two checks and the recomputation of the states.
@@ -116,7 +126,7 @@ export async function scoreStatement(deps: PipelineDeps, data: ScoringJobData): 
   //   the resolution we reused was cached): the evidence moves to the owner, who is recomputed
   //   (after our recomputation, whose states of the implicit learner the move deletes).
   // Write-back waits for both checks.
-  const update: UpdateLearnerInput = { store, generations, learnerId: learner.learnerId, cells: rows.map((r) => ({ frameworkId: r.frameworkId, competencyId: r.competencyId })), set, now };
+  const update: UpdateLearnerInput = { store, generations, learnerId: learner.learnerId, cells: cellRefs, set, now, firstRead: new Map(read) };
   const [voided, owner, recomputed] = await Promise.all([
     deps.statements.voidedNow(doc._id),
     rows.length > 0 ? deps.recheckLearner(store, identity, learner, now) : Promise.resolve(learner),
@@ -127,7 +137,7 @@ export async function scoreStatement(deps: PipelineDeps, data: ScoringJobData): 
     if (owner.learnerId !== learner.learnerId) {
       await moveLearnerEvidence(deps, { store, from: [learner.learnerId], to: owner.learnerId });
       learner = owner;
-      await updateLearner(deps, { ...update, learnerId: owner.learnerId });
+      await updateLearner(deps, { ...update, learnerId: owner.learnerId, firstRead: undefined });
     } else {
       await announceRecomputed(deps, update, recomputed);
     }

@@ -4,6 +4,7 @@ import { validatedAnnouncement } from './write-back';
 import type { PipelineDeps } from './competency-pipeline';
 import { recomputeLearner, type CellRef, type Recomputed } from './recompute-cells';
 import type { AnnouncementMark } from './writebacks.repository';
+import type { CellDoc } from './evidence-cells.repository';
 import type { ScoringSet } from './scoring-set';
 
 /** The generations a change must reach: the active one, and the one a rebuild is writing. */
@@ -21,7 +22,17 @@ export async function writeEvidence(deps: PipelineDeps, store: string, generatio
   await Promise.all([deps.evidence.upsert(store, generation, rows), deps.cells.add(store, generation, rows)]);
 }
 
-export interface UpdateLearnerInput { store: string; generations: Generations; learnerId: string; cells: CellRef[] | 'all'; set: ScoringSet; now: Date; only?: number }
+export interface UpdateLearnerInput {
+  store: string;
+  generations: Generations;
+  learnerId: string;
+  cells: CellRef[] | 'all';
+  set: ScoringSet;
+  now: Date;
+  only?: number;
+  /** Per generation, the cells as the first round of the recomputation would read them (`RecomputeInput.firstRead`). */
+  firstRead?: ReadonlyMap<number, CellDoc[]>;
+}
 
 /**
  * What {@link recomputeGenerations} computed in the active generation (null: not recomputed there),
@@ -43,7 +54,7 @@ export async function recomputeGenerations(deps: PipelineDeps, input: UpdateLear
   const generations = generationList(input.generations).filter((g) => input.only === undefined || g === input.only);
   // The write-back's marks are read beside the active recomputation's last read (one step less).
   const marksOf = deps.announce === undefined ? undefined : (r: Recomputed) => deps.writebacks.marks(announcementResults(r).map((x) => markId(input.store, input.learnerId, x.frameworkId, x.competencyId)));
-  const results = await Promise.all(generations.map((generation) => recomputeLearner(deps, { store: input.store, generation, learnerId: input.learnerId, cells: input.cells, set: input.set, now: input.now }, generation === input.generations.active ? marksOf : undefined)));
+  const results = await Promise.all(generations.map((generation) => recomputeLearner(deps, { store: input.store, generation, learnerId: input.learnerId, cells: input.cells, set: input.set, now: input.now, firstRead: input.firstRead?.get(generation) }, generation === input.generations.active ? marksOf : undefined)));
   const k = generations.indexOf(input.generations.active);
   return k < 0 ? null : (results[k] as NonNullable<ActiveRecomputation>);
 }

@@ -54,6 +54,7 @@ export function writebacksRepository(db: Db) {
   const marks: Collection<SweepMarkDoc> = db.collection('competency_sweeps');
   const markReads = coalescedReads<AnnouncementMark>(db, 'competency_announcements');
   const markWrites = coalescedWrites<AnnouncementMark>(db, 'competency_announcements');
+  const ledgerWrites = coalescedWrites<WritebackDoc>(db, 'competency_writebacks');
   return {
     collection: col,
     async ensureIndexes(): Promise<void> {
@@ -65,7 +66,7 @@ export function writebacksRepository(db: Db) {
     },
     async record(doc: WritebackDoc): Promise<void> {
       try {
-        await col.insertOne({ ...doc });
+        await ledgerWrites.write({ insertOne: { document: { ...doc } } });
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
       }
