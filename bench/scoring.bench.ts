@@ -15,8 +15,9 @@
  * 2. Worker throughput: the worker is stopped, BENCH_SCORING_BACKLOG statements (default 20,000) are
  *    ingested, a fresh worker is started and the time to drain the backlog is measured: statements
  *    and evidence updates (evidence items written and states recomputed) per second.
- * 3. Raw driver floor: the same unique-key round trips a scoring job makes (read statement and
- *    learner, write evidence and cell, counter, read cells, write state, counter, clear mark), done
+ * 3. Raw driver floor: the round trips of one scoring job sent one by one, as the worker sent them
+ *    before it coalesced concurrent jobs' round trips (read statement and learner, write evidence
+ *    and cell, read cells, write state and roll-up, read the cells' versions again, clear the mark),
  *    by the raw driver with the worker's concurrency on the same server: our cost as a ratio.
  *
  * Knobs: BENCH_SCORING_LOADS (sustained loads, `<rate>x<statements per POST>,...`, default `500x1`),
@@ -394,11 +395,11 @@ async function drain(ctx: { port: number; db: Db; events: QueueEvents; startWork
 /** The unique-key round trips of one scoring job, with the raw driver. */
 async function rawFloor(client: MongoClient, count: number): Promise<{ statements: number; seconds: number; statementsPerSecond: number }> {
   const db = client.db(RAW_DB);
-  const [st, le, ev, ce, sq, sa] = ['statements', 'learners', 'evidence', 'cells', 'seqs', 'states'].map((n) => db.collection(n));
+  const [st, le, ev, ce, ro, sa] = ['statements', 'learners', 'evidence', 'cells', 'rollups', 'states'].map((n) => db.collection(n));
   await st!.createIndex({ store: 1, id: 1 }, { unique: true });
   await le!.createIndex({ store: 1, identities: 1 }, { unique: true });
   await ev!.createIndex({ store: 1, generation: 1, statementId: 1, frameworkId: 1, competencyId: 1, ruleId: 1 }, { unique: true });
-  await sq!.createIndex({ store: 1, learnerId: 1 }, { unique: true });
+  await ro!.createIndex({ store: 1, generation: 1, learnerId: 1, frameworkId: 1, competencyId: 1 }, { unique: true });
   await sa!.createIndex({ store: 1, generation: 1, learnerId: 1, frameworkId: 1, competencyId: 1 }, { unique: true });
   const next = generator(99);
   const docs = Array.from({ length: count }, () => next().statement);
@@ -418,13 +419,13 @@ async function rawFloor(client: MongoClient, count: number): Promise<{ statement
         ev!.replaceOne({ store: STORE, generation: 1, statementId: s.id, frameworkId: 'fw', competencyId: 'hazards', ruleId: 'r' }, { store: STORE, generation: 1, statementId: s.id, frameworkId: 'fw', competencyId: 'hazards', ruleId: 'r', ...item }, { upsert: true }),
         ce!.updateOne({ _id: cell as never }, { $set: { [`items.${s.id}`]: { statementId: s.id, ...item } } }, { upsert: true }),
       ]);
-      await sq!.findOneAndUpdate({ store: STORE, learnerId }, { $inc: { seq: 1 } }, { upsert: true });
-      await sq!.findOne({ store: STORE, learnerId });
       await ce!.find({ _id: { $in: [cell as never] } }).toArray();
-      await sa!.replaceOne({ store: STORE, generation: 1, learnerId, frameworkId: 'fw', competencyId: 'hazards' }, { store: STORE, generation: 1, learnerId, frameworkId: 'fw', competencyId: 'hazards', score: 0.5 }, { upsert: true });
-      await sq!.findOne({ store: STORE, learnerId });
-      await st!.findOne({ store: STORE, id: s.id }, { projection: { voided: 1 } });
-      await st!.updateOne({ store: STORE, id: s.id }, { $set: { toScore: false } });
+      await Promise.all([
+        sa!.replaceOne({ store: STORE, generation: 1, learnerId, frameworkId: 'fw', competencyId: 'hazards' }, { store: STORE, generation: 1, learnerId, frameworkId: 'fw', competencyId: 'hazards', score: 0.5 }, { upsert: true }),
+        ro!.replaceOne({ store: STORE, generation: 1, learnerId, frameworkId: 'fw', competencyId: 'safety' }, { store: STORE, generation: 1, learnerId, frameworkId: 'fw', competencyId: 'safety', score: 0.5 }, { upsert: true }),
+      ]);
+      await ce!.find({ _id: { $in: [cell as never] } }, { projection: { v: 1 } }).toArray();
+      await st!.findOneAndUpdate({ store: STORE, id: s.id }, { $set: { toScore: false } }, { projection: { voided: 1 } });
     }
   }));
   const seconds = (performance.now() - t0) / 1000;
