@@ -1,6 +1,6 @@
 import type { Collection, Db, ObjectId } from 'mongodb';
 import type { StatementDoc } from '../statements/statement-doc';
-import { coalescedReads, coalescedWrites } from '../storage/coalesce';
+import { coalescedReads, coalescedWrites, findOneDirect } from '../storage/coalesce';
 
 /** What scoring reads of a stored statement. */
 export type ScoringStatement = Pick<StatementDoc, 'id' | 'json' | 'voided' | 'voidsId' | 'stored' | 'toScore' | 'authorityKey'> & { _id: ObjectId };
@@ -19,7 +19,7 @@ export function scoringStatementsRepository(db: Db) {
   const reads = coalescedReads<StatementDoc>(db, 'statements');
   return {
     find(store: string, id: string): Promise<ScoringStatement | null> {
-      return col.findOne({ store, id }, { projection: PROJECTION }) as Promise<ScoringStatement | null>;
+      return findOneDirect<ScoringStatement>(db, 'statements', { store, id }, { projection: PROJECTION });
     },
     findMany(store: string, ids: string[]): Promise<ScoringStatement[]> {
       if (ids.length === 0) return Promise.resolve([]);

@@ -1,13 +1,16 @@
 /**
  * Coalescing of concurrent MongoDB round trips: single-document writes issued by concurrent callers
- * (scoring jobs running side by side) go out as one unordered `bulkWrite`, and concurrent
- * `find({ _id: { $in } })` reads of one collection as one query.
+ * (scoring jobs running side by side) go out together as one unordered write command per kind
+ * (what `bulkWrite({ ordered: false })` sends), and concurrent `find({ _id: { $in } })` reads of
+ * one collection as one query.
  *
  * Why: the scoring worker runs many jobs at once and each makes a dozen small round trips. The
  * MongoDB stand-in our tests and benchmarks use (mongo-java-server) serves only a few thousand
- * single operations per second, but a bulk write of 20 updates or an `_id $in` read of 20
- * documents costs little more than one. Real MongoDB gains too (fewer commands, less per-command
- * overhead), but it is the stand-in's single-operation ceiling that made this necessary.
+ * single operations per second, while a write command of 20 updates or an `_id $in` read of 20
+ * documents costs little more than one; on the client, each round trip costs about as much CPU
+ * as the work it carries. Real MongoDB gains too (fewer commands), but it is the stand-in's
+ * single-operation ceiling that made this necessary. Only `_id $in` reads are merged: on the
+ * stand-in `$in` on any other key, or an `$or` of keys, is a collection scan.
  *
  * What a caller can rely on:
  * - Its promise settles when its own operations were applied (or read), with its own outcome: a
@@ -21,12 +24,13 @@
  * - Each operation stays what it was: an update is still one single-document update, atomic on
  *   its own (the competency pipeline's version bumps rely on that).
  *
- * Batching: requests queue per collection (per projection for reads); a flush runs on
- * `setImmediate` (so everything the callers resumed by one event issue goes together), takes at
- * most `maxBatch` operations or ids, and at most `maxInFlight` flushes of one queue run at once:
- * while they are busy, new requests gather for the next one. One coalescer per database and
- * collection is shared by every repository of the process ({@link coalescedWrites},
- * {@link coalescedReads}).
+ * Batching: requests queue per collection (per projection for reads). A queue sends on the next
+ * `setImmediate` (so everything the callers resumed by one event issue goes together), at most
+ * `maxInFlight` round trips at once and, while busy, at most one every `minIntervalMs`: requests
+ * arriving meanwhile gather for the next one, so batches grow with the load by themselves. A round
+ * trip carries at most `maxBatch` operations or ids (a single larger request goes alone). One
+ * coalescer per database and collection is shared by every repository of the process
+ * ({@link coalescedWrites}, {@link coalescedReads}).
  */
 import { BSON, MongoBulkWriteError, MongoServerError, ObjectId, type AnyBulkWriteOperation, type Collection, type Db, type Document, type WithId, type WriteError } from 'mongodb';
 
@@ -393,6 +397,18 @@ export class IdReadCoalescer<T extends Document = Document> {
 function isZeroCursorId(id: unknown): boolean {
   if (id === 0 || id === 0n || id === undefined || id === null) return true;
   return typeof id === 'object' && typeof (id as { isZero?: unknown }).isZero === 'function' && (id as { isZero(): boolean }).isZero();
+}
+
+/**
+ * `findOne` as one `find` command (limit 1, single batch), without the driver's cursor machinery,
+ * which costs about as much client CPU as the round trip: for hot single-document reads that
+ * cannot be batched (a lookup by a unique key other than `_id`, which the stand-in serves from an
+ * index only one at a time).
+ */
+export async function findOneDirect<T extends Document>(db: Db, collection: string, filter: Document, options: { projection?: Document } = {}): Promise<T | null> {
+  const reply = await db.command({ find: collection, filter, ...(options.projection ? { projection: options.projection } : {}), limit: 1, singleBatch: true, batchSize: 1 });
+  const first = (reply.cursor as { firstBatch: T[] }).firstBatch[0];
+  return first ?? null;
 }
 
 const writeCoalescers = new WeakMap<Db, Map<string, BulkWriteCoalescer<Document>>>();
