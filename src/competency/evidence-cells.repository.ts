@@ -52,7 +52,9 @@ function byCellOf(store: string, generation: number, rows: Array<EvidenceItem & 
   return byCell;
 }
 
-const sameItem = (a: EvidenceItem | undefined, b: EvidenceItem) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+// As stored and read back: an absent optional field may come back as null (BSON has no undefined).
+const dropNulls = (_k: string, v: unknown) => (v === null ? undefined : v);
+const sameItem = (a: EvidenceItem | undefined, b: EvidenceItem) => a !== undefined && JSON.stringify(a, dropNulls) === JSON.stringify(b, dropNulls);
 
 /**
  * The cells as they are right after `add(store, generation, rows)`, from a read of them that ran
