@@ -15,24 +15,14 @@ import type { EvidenceItem } from '../src/engine';
 
 interface Doc { _id: string; n?: number; tag?: string; nested?: { list: number[] } }
 
-let client: MongoClient;
-let db: Db;
+// A client of its own, counting the commands it sends (command monitoring), on a database of its own.
 const commands: Array<{ name: string; collection: string; size: number }> = [];
-
-beforeAll(async () => {
-  client = new MongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017', { monitorCommands: true });
-  client.on('commandStarted', (e) => {
-    const c = e.command as Record<string, unknown>;
-    const list = (c.updates ?? c.deletes ?? c.documents) as unknown[] | undefined;
-    commands.push({ name: e.commandName, collection: String(c[e.commandName]), size: list?.length ?? 0 });
-  });
-  await client.connect();
-  db = client.db(`test_coalesce_batching_${randomBytes(4).toString('hex')}`);
+const client = new MongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017', { monitorCommands: true }).on('commandStarted', (e) => {
+  const c = e.command as Record<string, unknown>;
+  commands.push({ name: e.commandName, collection: String(c[e.commandName]), size: ((c.updates ?? c.deletes ?? c.documents) as unknown[] | undefined)?.length ?? 0 });
 });
-afterAll(async () => {
-  await db.dropDatabase();
-  await client.close();
-});
+const db: Db = client.db(`test_coalesce_batching_${randomBytes(4).toString('hex')}`);
+afterAll(() => db.dropDatabase().finally(() => client.close()));
 
 const fresh = (name: string) => `${name}_${randomBytes(3).toString('hex')}`;
 const sent = (name: string, collection: string) => commands.filter((c) => c.name === name && c.collection === collection);

@@ -414,20 +414,23 @@ export async function findOneDirect<T extends Document>(db: Db, collection: stri
 const writeCoalescers = new WeakMap<Db, Map<string, BulkWriteCoalescer<Document>>>();
 const readCoalescers = new WeakMap<Db, Map<string, IdReadCoalescer<Document>>>();
 
+/** The entry of a per-database, per-collection registry, made on first use. */
+function registered<C>(registry: WeakMap<Db, Map<string, C>>, db: Db, collection: string, make: () => C): C {
+  const byName = registry.get(db) ?? new Map<string, C>();
+  registry.set(db, byName);
+  const known = byName.get(collection);
+  if (known !== undefined) return known;
+  const made = make();
+  byName.set(collection, made);
+  return made;
+}
+
 /** The process's write coalescer of one collection of a database (created on first use). */
 export function coalescedWrites<T extends Document = Document>(db: Db, collection: string): BulkWriteCoalescer<T> {
-  let byName = writeCoalescers.get(db);
-  if (byName === undefined) writeCoalescers.set(db, (byName = new Map()));
-  let c = byName.get(collection);
-  if (c === undefined) byName.set(collection, (c = new BulkWriteCoalescer(db, collection)));
-  return c as unknown as BulkWriteCoalescer<T>;
+  return registered(writeCoalescers, db, collection, () => new BulkWriteCoalescer(db, collection)) as unknown as BulkWriteCoalescer<T>;
 }
 
 /** The process's `_id $in` read coalescer of one collection of a database (created on first use). */
 export function coalescedReads<T extends Document = Document>(db: Db, collection: string): IdReadCoalescer<T> {
-  let byName = readCoalescers.get(db);
-  if (byName === undefined) readCoalescers.set(db, (byName = new Map()));
-  let c = byName.get(collection);
-  if (c === undefined) byName.set(collection, (c = new IdReadCoalescer(db, collection)));
-  return c as unknown as IdReadCoalescer<T>;
+  return registered(readCoalescers, db, collection, () => new IdReadCoalescer(db, collection)) as unknown as IdReadCoalescer<T>;
 }
