@@ -52,9 +52,10 @@ const DEFAULTS: Required<CoalesceOptions> = { maxBatch: 500, maxInFlight: 1, min
 
 /**
  * A queue of requests flushed in batches (the part writes and reads share). `run` settles every
- * request of its batch itself; the batcher only decides when and what.
+ * request of its batch itself; the batcher only decides when and what (and rejects the batch's
+ * requests with the error should `run` itself fail).
  */
-export class Batcher<R extends { weight: number }> {
+export class Batcher<R extends { weight: number; reject: (err: unknown) => void }> {
   private queue: R[] = [];
   private scheduled = false;
   private inFlight = 0;
@@ -97,10 +98,12 @@ export class Batcher<R extends { weight: number }> {
       const batch = this.queue.splice(0, take);
       this.inFlight++;
       this.lastStart = performance.now();
-      void this.run(batch).finally(() => {
-        this.inFlight--;
-        this.schedule();
-      });
+      this.run(batch)
+        .catch((err: unknown) => { for (const r of batch) r.reject(err); })
+        .finally(() => {
+          this.inFlight--;
+          this.schedule();
+        });
     }
   }
 }
