@@ -4,7 +4,11 @@ import { ConfigError } from '../config/load-config';
 
 /** Settings of the competency worker process, on top of the LRS's `Config`. Frozen. */
 export interface WorkerConfig {
-  /** Scoring jobs run at once per worker process (they mostly wait on MongoDB). @defaultValue 16 */
+  /**
+   * Scoring jobs run at once per worker process. They mostly wait on MongoDB, and what concurrent
+   * jobs send at the same moment shares round trips (`storage/coalesce.ts`), so more jobs at once
+   * means fewer round trips per job. @defaultValue 64
+   */
   readonly concurrency: number;
   /** How often the sweep runs (across all workers: a Redis lock lets one run it). 0 turns it off. @defaultValue 10000 */
   readonly sweepIntervalMs: number;
@@ -22,7 +26,7 @@ export interface WorkerConfig {
 }
 
 const DEFAULTS: Record<string, string> = {
-  LRS_WORKER_CONCURRENCY: '16',
+  LRS_WORKER_CONCURRENCY: '64',
   LRS_SWEEP_INTERVAL_MS: '10000',
   LRS_SWEEP_MIN_AGE_MS: '5000',
   LRS_SWEEP_BATCH: '1000',
