@@ -30,9 +30,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MongoClient, type Db } from 'mongodb';
@@ -41,10 +40,9 @@ import IORedis from 'ioredis';
 import type { Framework, MappingRule } from '../src/engine';
 import { definitionsRepository } from '../src/competency/definitions.repository';
 import { SCORING_QUEUE } from '../src/queue/scoring-queue';
+import { cpuSeconds, freePort, MONGODB_URI, out, positive, progressAs, REDIS_URL, ROOT, sleep } from './lib/process';
+import { percentile, r1 } from './lib/stats';
 
-const ROOT = path.resolve(__dirname, '../..');
-const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /**
  * Sustained loads to offer, in order: `<statements per second>x<statements per POST>`, comma
  * separated. The first figure of the default is the target (500/s, one statement per POST).
@@ -71,19 +69,8 @@ const KEY = 'bench-key';
 const SECRET = `bench-${randomBytes(12).toString('hex')}`;
 const AUTH = `Basic ${Buffer.from(`${KEY}:${SECRET}`).toString('base64')}`;
 
-function positive(v: string | undefined, dflt: number): number {
-  const n = Number(v);
-  return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : dflt;
-}
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const progress = (line: string) => process.stderr.write(`[bench:scoring] ${line}\n`);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const r1 = (n: number) => Math.round(n * 10) / 10;
+const progress = progressAs('bench:scoring');
 
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
-}
 interface Dist { n: number; p50: number; p95: number; p99: number; max: number }
 function dist(samples: number[]): Dist {
   const s = [...samples].sort((a, b) => a - b);
@@ -151,28 +138,6 @@ function generator(seed: number) {
 
 // ---------------------------------------------------------------------------------------------
 // Child processes
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 const childEnv = (port: number) => ({
   ...process.env,
