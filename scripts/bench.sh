@@ -35,7 +35,8 @@ start_bench_stand_in() { # port heap logfile; echoes the pid
   build_stand_in || return 1
   local cp
   cp="$STAND_IN_DIR/target/classes:$(cat "$STAND_IN_DIR/target/classpath.txt")"
-  nohup java "-Xmx$heap" -cp "$cp" lrs.StandIn 127.0.0.1 "$port" memory >"$logfile" 2>&1 &
+  # shellcheck disable=SC2086 # BENCH_STAND_IN_JAVA_OPTS is a list of JVM options
+  nohup java "-Xmx$heap" ${BENCH_STAND_IN_JAVA_OPTS:-} -cp "$cp" lrs.StandIn 127.0.0.1 "$port" memory >"$logfile" 2>&1 &
   local pid=$!
   wait_for_port 127.0.0.1 "$port" 60 || { log "the MongoDB stand-in did not start (see $logfile)"; kill "$pid" 2>/dev/null; return 1; }
   log "started the MongoDB stand-in (memory, -Xmx$heap) on 127.0.0.1:$port"
@@ -60,6 +61,7 @@ if [ -z "${REDIS_URL:-}" ]; then
   start_redis $port "$RESULTS_DIR/redis" no || exit 1
   started_redis=$port
   export REDIS_URL="redis://127.0.0.1:$port"
+  BENCH_REDIS_PID=$(cat "$RESULTS_DIR/redis/redis-$port.pid" 2>/dev/null) && export BENCH_REDIS_PID
 fi
 
 status=0

@@ -58,13 +58,13 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   const auth = authService({ credentials, jwt: config.jwt });
   if (config.defaultCredential) await auth.seedDefault(config.defaultCredential);
 
-  const scoring = scoringQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
+  const scoring = scoringQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger, ...config.scoringQueue });
   const analytics = buildAnalytics({ db, logger });
   const consistency = consistencyTracker({ marginMs: config.statements.consistencyMarginMs });
   const store = storeStatementsService({
     repo: statementsRepo,
     consistency,
-    onStored: (storeId, ids) => void scoring.enqueue(storeId, ids),
+    onStored: (storeId, stored) => void scoring.enqueue(storeId, stored),
     afterInsert: async ({ store: storeId, statements, principal, stored, voided }) => {
       const canDefine = principal.scopes.includes('define') || principal.scopes.includes('all');
       await Promise.all([activities.record(storeId, statements, canDefine), agents.record(storeId, statements), analytics.recordStatements({ store: storeId, statements, stored, voided })]);

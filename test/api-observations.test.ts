@@ -55,8 +55,9 @@ describe('POST /api/observations', () => {
       authority: expect.objectContaining({ objectType: 'Agent' }),
     });
     // It enters the scoring pipeline like any statement: queued under its id.
+    await lrs.container.scoring.drain();
     const job = await lrs.container.scoring.queue.getJob(scoringJobId('default', statementId));
-    expect(job?.data).toEqual({ store: 'default', statementId });
+    expect(job?.data).toEqual({ store: 'default', statementId, oid: expect.stringMatching(/^[0-9a-f]{24}$/) });
   });
 
   it('takes the learner as an xAPI Agent and a numeric rating, with an attachment by fileUrl', async () => {

@@ -133,13 +133,36 @@ describe('competency pipeline: statements → evidence → states', () => {
     expect(await evidence().forCell('default', 1, cell('hana', 'hazards'))).toHaveLength(1);
   });
 
+  it('scores every statement of a job of several, and fails it without retries naming the one that is not stored', async () => {
+    const t = Date.now() - 2 * DAY;
+    const ids: string[] = [];
+    for (const s of [quiz('iris', 0.6, t), quiz('iris', 0.8, t + 1000)]) ids.push(...(await post(s)));
+    await waitScored(lrs);
+    const col = lrs.container.db.collection('statements');
+    await col.updateMany({ store: 'default', id: { $in: ids } }, { $set: { toScore: true } });
+    const docs = await col.find({ store: 'default', id: { $in: ids } }).toArray();
+    const missing = '00000000-0000-4000-8000-0000000000aa';
+    const { scoringJobData } = await import('../src/queue/scoring-queue');
+    const { failedJobs } = await import('../src/competency/failed-jobs');
+    const queue = lrs.container.scoring.queue;
+    // The first with its document's _id, the missing one between, the last by its id alone.
+    const data = scoringJobData('default', [{ id: ids[0]!, oid: docs.find((d) => d.id === ids[0])!._id.toHexString() }, { id: missing }, { id: ids[1]! }]);
+    await queue.add('score', data, { jobId: 'default__batch-with-missing', attempts: 5 });
+    const failed = await waitFor('the batch job to fail', async () => (await failedJobs(queue, { store: 'default' })).find((f) => f.id === 'default__batch-with-missing'));
+    expect(failed).toMatchObject({ attemptsMade: 1, transient: false, statementId: ids[0], statementIds: [ids[0], missing, ids[1]] });
+    expect(failed.failedReason).toMatch(new RegExp(`^1 of 3 statements not scored \\(${missing}: .*not stored`));
+    // The two stored statements were scored by that job all the same, once.
+    expect(await col.countDocuments({ store: 'default', id: { $in: ids }, toScore: true })).toBe(0);
+    expect(await evidence().forCell('default', 1, cell('iris', 'hazards'))).toHaveLength(2);
+  });
+
   it('lists a job it cannot process among failed jobs, without retrying it', async () => {
     const { failedJobs } = await import('../src/competency/failed-jobs');
     const queue = lrs.container.scoring.queue;
     await queue.add('score', { store: 'default' } as never, { jobId: 'default__malformed', attempts: 5 });
     await queue.add('score', { store: 'default', statementId: '00000000-0000-4000-8000-000000000000' }, { jobId: 'default__missing', attempts: 5 });
     const failed = await waitFor('two failed jobs', async () => {
-      const f = await failedJobs(queue, { store: 'default' });
+      const f = (await failedJobs(queue, { store: 'default' })).filter((j) => ['default__malformed', 'default__missing'].includes(j.id));
       return f.length >= 2 ? f : undefined;
     });
     expect(failed.map((f) => f.id).sort()).toEqual(['default__malformed', 'default__missing']);

@@ -51,6 +51,17 @@ export function rssMb(pid: number | undefined): number | undefined {
   }
 }
 
+/** Write system calls a process has made so far, from /proc/<pid>/io (Linux); undefined elsewhere or without a pid. */
+export function writeSyscalls(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /^syscw:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux, 100 ticks/s); undefined elsewhere or without a pid. */
 export function cpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;

@@ -78,7 +78,7 @@ export async function startCompetencyWorker(opts: CompetencyWorkerOptions): Prom
     const reports: SweepReport[] = [];
     for (const store of await listStores(opts.db)) {
       const r = await sweepStore(pipeline, { store, queue: sweepQueue, now, minAgeMs: opts.worker.sweepMinAgeMs, batch: opts.worker.sweepBatch });
-      if (r.enqueued + r.requeued + r.retried + r.expired > 0) logger.info(r, 'sweep');
+      if (r.enqueued + r.requeued + r.retried + r.expired + r.deferred > 0) logger.info(r, 'sweep');
       reports.push(r);
     }
     return reports;

@@ -6,7 +6,10 @@ export interface FailedJob {
   id: string;
   name: string;
   store: string | null;
+  /** The job's first statement (scoring jobs; the job is named after it). */
   statementId: string | null;
+  /** Every statement of a scoring job (statements stored close together share one job); [] for other jobs. */
+  statementIds: string[];
   failedReason: string;
   attemptsMade: number;
   /** When it failed for the last time. */
@@ -26,7 +29,9 @@ export async function failedJobs(queue: Queue, opts: { store?: string; limit?: n
   const out: FailedJob[] = [];
   for (const job of jobs) {
     if (job === undefined || job === null) continue;
-    const data = (job.data ?? {}) as { store?: unknown; statementId?: unknown };
+    const data = (job.data ?? {}) as { store?: unknown; statementId?: unknown; more?: unknown };
+    // Read defensively: a failed job may be failed for its malformed data.
+    const more = Array.isArray(data.more) ? data.more.map((m) => (m as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === 'string') : [];
     const store = typeof data.store === 'string' ? data.store : null;
     if (opts.store !== undefined && store !== opts.store) continue;
     const failedReason = job.failedReason ?? '';
@@ -36,6 +41,7 @@ export async function failedJobs(queue: Queue, opts: { store?: string; limit?: n
       name: job.name,
       store,
       statementId: typeof data.statementId === 'string' ? data.statementId : null,
+      statementIds: typeof data.statementId === 'string' ? [data.statementId, ...more] : [],
       failedReason,
       attemptsMade: job.attemptsMade,
       failedAt: job.finishedOn ? new Date(job.finishedOn) : null,

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { MongoNetworkError, MongoNotConnectedError, MongoServerSelectionError, MongoTopologyClosedError, MongoWriteConcernError } from 'mongodb';
+import { ObjectId, MongoNetworkError, MongoNotConnectedError, MongoServerSelectionError, MongoTopologyClosedError, MongoWriteConcernError } from 'mongodb';
 import { evidenceFromStatement, type EvidenceItem, type StatementLike } from '../engine';
-import type { ScoringJobData } from '../queue/scoring-queue';
+import { jobStatements, type ScoringJobData, type ScoringJobStatement } from '../queue/scoring-queue';
 import { agentIfiKey } from '../statements/model/agent-ifi';
 import type { PipelineDeps } from './competency-pipeline';
 import type { SkipInput } from './scoring-skips.repository';
@@ -34,13 +34,24 @@ export function isTransient(err: unknown): boolean {
   return e?.code === 'SERVICE_UNAVAILABLE' || (typeof e?.hasErrorLabel === 'function' && (e.hasErrorLabel('RetryableWriteError') || e.hasErrorLabel('ResetPool')));
 }
 
-function parseJobData(data: unknown): ScoringJobData {
+/** The store and statements of a job's data; `UnrecoverableError` when it is malformed. */
+function parseJobData(data: unknown): { store: string; statements: ScoringJobStatement[] } {
+  const malformed = () => new UnrecoverableError(`malformed scoring job data: ${JSON.stringify(data)?.slice(0, 200)}`);
   const d = data as Partial<ScoringJobData> | null;
-  if (typeof d?.store !== 'string' || d.store === '' || typeof d.statementId !== 'string' || d.statementId === '') {
-    throw new UnrecoverableError(`malformed scoring job data: ${JSON.stringify(data)?.slice(0, 200)}`);
+  if (typeof d?.store !== 'string' || d.store === '' || typeof d.statementId !== 'string' || d.statementId === '') throw malformed();
+  if (d.more !== undefined && !Array.isArray(d.more)) throw malformed();
+  const statements = jobStatements(d as ScoringJobData);
+  for (const s of statements) {
+    const item = s as Partial<ScoringJobStatement> | null;
+    if (typeof item?.id !== 'string' || item.id === '' || (item.oid !== undefined && typeof item.oid !== 'string')) throw malformed();
+    // An `_id` that is not one is only a missed shortcut: the statement is then read by its id.
+    if (item.oid !== undefined && !ObjectId.isValid(item.oid)) delete s.oid;
   }
-  return { store: d.store, statementId: d.statementId };
+  return { store: d.store, statements };
 }
+
+/** One statement to score: its store and id, and the hex `_id` of its document when known. */
+export interface ScoreInput { store: string; statementId: string; oid?: string }
 
 /**
  * Scores one stored statement: evidence from every framework's rules, into the active generation
@@ -57,9 +68,9 @@ function parseJobData(data: unknown): ScoringJobData {
  * - Malformed job data or a statement that is not stored: `UnrecoverableError` (no retries).
  *   MongoDB unreachable: {@link TransientError}, retried with backoff.
  */
-export async function scoreStatement(deps: PipelineDeps, data: ScoringJobData): Promise<ScoreOutcome> {
+export async function scoreStatement(deps: PipelineDeps, data: ScoreInput): Promise<ScoreOutcome> {
   const { store, statementId } = data;
-  const [doc, generations] = await Promise.all([deps.statements.find(store, statementId), deps.liveGenerations(store)]);
+  const [doc, generations] = await Promise.all([deps.statements.find(store, statementId, data.oid), deps.liveGenerations(store)]);
   if (doc === null) throw new UnrecoverableError(`statement ${statementId} is not stored in store ${store}`);
   if (!doc.toScore) {
     // A retry after a crash between clearing the mark and retracting a voided statement.
@@ -155,16 +166,39 @@ async function retractVoided(deps: PipelineDeps, input: { store: string; stateme
   return { status: 'voided', retracted };
 }
 
-/** The BullMQ processor of queue `score-statements`. */
-export function scoreStatementProcessor(deps: PipelineDeps): (job: Job<ScoringJobData>) => Promise<ScoreOutcome> {
+/** What a scoring job returns: the outcome of each of its statements, in the job's order. */
+export type ScoringJobResult = Array<{ statementId: string } & ScoreOutcome>;
+
+/**
+ * The BullMQ processor of queue `score-statements`. A job's statements are scored side by side, so
+ * their round trips to MongoDB are shared (storage/coalesce.ts); each is scored on its own, and a
+ * failure of one does not stop the others. The job then fails when any statement failed, naming
+ * them: retried when any failure may pass (a retry finds the others scored and leaves them), not
+ * retried when every failure is permanent (a statement that is not stored, malformed data).
+ */
+export function scoreStatementProcessor(deps: PipelineDeps): (job: Job<ScoringJobData>) => Promise<ScoringJobResult> {
   return async (job) => {
-    const data = parseJobData(job.data);
-    try {
-      return await scoreStatement(deps, data);
-    } catch (err) {
-      if (err instanceof UnrecoverableError) throw err;
-      if (isTransient(err)) throw new TransientError(err as Error);
-      throw err;
+    const { store, statements } = parseJobData(job.data);
+    const settled = await Promise.allSettled(statements.map((s) => scoreStatement(deps, { store, statementId: s.id, oid: s.oid })));
+    const results: ScoringJobResult = [];
+    const failures: Array<{ statementId: string; err: unknown }> = [];
+    settled.forEach((r, i) => {
+      const statementId = (statements[i] as ScoringJobStatement).id;
+      if (r.status === 'fulfilled') results.push({ statementId, ...r.value });
+      else failures.push({ statementId, err: r.reason });
+    });
+    if (failures.length === 0) return results;
+    const first = failures[0] as { statementId: string; err: unknown };
+    if (statements.length === 1) {
+      if (first.err instanceof UnrecoverableError) throw first.err;
+      if (isTransient(first.err)) throw new TransientError(first.err as Error);
+      throw first.err;
     }
+    const what = failures.map((f) => `${f.statementId}: ${(f.err as Error)?.message ?? String(f.err)}`).join('; ');
+    const summary = `${failures.length} of ${statements.length} statements not scored (${what})`;
+    const transient = failures.find((f) => isTransient(f.err));
+    if (transient) throw new TransientError(new Error(summary, { cause: transient.err }));
+    if (failures.every((f) => f.err instanceof UnrecoverableError)) throw new UnrecoverableError(summary);
+    throw new Error(summary, { cause: first.err });
   };
 }

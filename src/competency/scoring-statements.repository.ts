@@ -1,4 +1,4 @@
-import type { Collection, Db, ObjectId } from 'mongodb';
+import { ObjectId, type Collection, type Db } from 'mongodb';
 import type { StatementDoc } from '../statements/statement-doc';
 import { coalescedReads, coalescedWrites, findOneDirect } from '../storage/coalesce';
 
@@ -18,7 +18,19 @@ export function scoringStatementsRepository(db: Db) {
   const writes = coalescedWrites<StatementDoc>(db, 'statements');
   const reads = coalescedReads<StatementDoc>(db, 'statements');
   return {
-    find(store: string, id: string): Promise<ScoringStatement | null> {
+    /**
+     * The statement to score. With the hex `_id` of its document (what the producer enqueues), one
+     * `_id` read coalesced with other jobs'; else (or when that document is not this statement) by
+     * the whole `{ store, id }` key.
+     */
+    async find(store: string, id: string, oid?: string): Promise<ScoringStatement | null> {
+      if (oid !== undefined) {
+        const [d] = await reads.find([new ObjectId(oid)], { projection: { ...PROJECTION, store: 1 } });
+        if (d !== undefined && d.store === store && d.id === id) {
+          const { store: _store, ...doc } = d;
+          return doc as ScoringStatement;
+        }
+      }
       return findOneDirect<ScoringStatement>(db, 'statements', { store, id }, { projection: PROJECTION });
     },
     findMany(store: string, ids: string[]): Promise<ScoringStatement[]> {
@@ -45,8 +57,8 @@ export function scoringStatementsRepository(db: Db) {
       return docs.map((d) => d.id);
     },
     /** Statements still marked to score that were stored before `storedBefore`, oldest first. */
-    async pending(store: string, storedBefore: Date, limit: number): Promise<Array<{ id: string; stored: Date }>> {
-      return col.find({ store, toScore: true, stored: { $lt: storedBefore } }, { projection: { _id: 0, id: 1, stored: 1 } }).sort({ stored: 1 }).limit(limit).toArray();
+    async pending(store: string, storedBefore: Date, limit: number): Promise<Array<{ _id: ObjectId; id: string; stored: Date }>> {
+      return col.find({ store, toScore: true, stored: { $lt: storedBefore } }, { projection: { _id: 1, id: 1, stored: 1 } }).sort({ stored: 1 }).limit(limit).toArray();
     },
     countLive(store: string): Promise<number> {
       return col.countDocuments({ store, voided: false });

@@ -1,14 +1,11 @@
 import type { Db } from 'mongodb';
 import type { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
-import { scoringJobId, type ScoringJobData } from '../queue/scoring-queue';
+import { jobStatements, SCORING_JOB_OPTIONS, scoringJobData, scoringJobId, type ScoringJobData } from '../queue/scoring-queue';
 import type { PipelineDeps } from './competency-pipeline';
 import { TRANSIENT_PREFIX } from './score-statement.processor';
 import { updateLearner } from './update-learner';
 import { expiredAnnouncement } from './write-back';
-
-/** Job options of scoring jobs the sweep enqueues (the same as the API's producer). */
-export const SCORING_JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 5000 } as const;
 
 export interface SweepOptions {
   /** Statements stored less than this long ago are left to the queue (their job is on its way). @defaultValue 5000 */
@@ -17,34 +14,53 @@ export interface SweepOptions {
   batch?: number;
   /** On a store's first sweep, expiries this far back are still announced. @defaultValue 1 day */
   expiryLookbackMs?: number;
+  /**
+   * Most open jobs the sweep reads to tell whether one holds a pending statement whose own job id
+   * is unknown; with more open than this, such statements wait for a later sweep. @defaultValue 5000
+   */
+  coverScanMax?: number;
 }
 
-export interface SweepReport { store: string; enqueued: number; requeued: number; retried: number; expired: number }
+export interface SweepReport {
+  store: string;
+  enqueued: number;
+  requeued: number;
+  retried: number;
+  expired: number;
+  /** Pending statements left for a later sweep because the queue holds too many jobs to tell whether one covers them. */
+  deferred: number;
+}
+
+const OPEN_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children'] as const;
 
 /**
  * One sweep of one store, the safety net behind the queue:
- * 1. statements still marked `toScore` a while after they were stored are enqueued again (job ids
- *    dedupe, so a job still waiting or running is not doubled); a job that completed while the mark
- *    stayed is replaced, and one that failed for a transient reason (MongoDB down) is retried. This
- *    is how nothing is lost when Redis was down at ingestion, lost its data, or a worker died.
+ * 1. statements still marked `toScore` a while after they were stored are enqueued again, unless a
+ *    job still waiting or running has them (its own job, by id, or one of the open jobs); a job
+ *    that completed while the mark stayed is replaced, and one that failed for a transient reason
+ *    (MongoDB down) is retried. This is how nothing is lost when Redis was down at ingestion, lost
+ *    its data, or a worker died. When the queue holds more than a few thousand open jobs it is
+ *    catching up, and statements without a job of their own are left for a later sweep.
  * 2. validations whose `validUntil` passed since the last sweep are announced (`expired` statement)
  *    and their cells recomputed, so stored states say `validated: false`.
  */
 export async function sweepStore(deps: PipelineDeps, input: { store: string; queue: Queue<ScoringJobData>; now?: Date } & SweepOptions): Promise<SweepReport> {
   const { store, queue } = input;
   const now = input.now ?? deps.now();
-  const report: SweepReport = { store, enqueued: 0, requeued: 0, retried: 0, expired: 0 };
+  const report: SweepReport = { store, enqueued: 0, requeued: 0, retried: 0, expired: 0, deferred: 0 };
 
   const pending = await deps.statements.pending(store, new Date(now.getTime() - (input.minAgeMs ?? 5000)), input.batch ?? 1000);
-  const toAdd: string[] = [];
-  for (const { id } of pending) {
+  const toAdd: Array<{ id: string; oid: string }> = [];
+  const requeued = new Set<string>();
+  for (const { id, _id } of pending) {
     const jobId = scoringJobId(store, id);
     const state = await queue.getJobState(jobId);
     if (state === 'unknown') {
-      toAdd.push(id);
+      toAdd.push({ id, oid: _id.toHexString() });
     } else if (state === 'completed') {
       await queue.remove(jobId);
-      toAdd.push(id);
+      toAdd.push({ id, oid: _id.toHexString() });
+      requeued.add(id);
       report.requeued++;
     } else if (state === 'failed') {
       const job = await queue.getJob(jobId);
@@ -54,8 +70,23 @@ export async function sweepStore(deps: PipelineDeps, input: { store: string; que
       }
     }
   }
+  const unknown = toAdd.length - report.requeued;
+  if (unknown > 0) {
+    const counts = await queue.getJobCounts(...OPEN_STATES);
+    const open = Object.values(counts).reduce((a, b) => a + b, 0);
+    // A pending statement whose own job id is unknown may be in a job named after another
+    // statement (the API enqueues statements stored together as one job).
+    if (open > (input.coverScanMax ?? 5000)) {
+      report.deferred = unknown;
+      toAdd.splice(0, toAdd.length, ...toAdd.filter((s) => requeued.has(s.id)));
+    } else if (open > 0) {
+      const covered = new Set((await queue.getJobs([...OPEN_STATES], 0, open)).flatMap((j) => (j?.data ? jobStatements(j.data).map((s) => s.id) : [])));
+      toAdd.splice(0, toAdd.length, ...toAdd.filter((s) => requeued.has(s.id) || !covered.has(s.id)));
+    }
+  }
   if (toAdd.length > 0) {
-    await queue.addBulk(toAdd.map((statementId) => ({ name: 'score', data: { store, statementId }, opts: { ...SCORING_JOB_OPTIONS, jobId: scoringJobId(store, statementId) } })));
+    // One job per statement, named by it: the next sweep finds each statement's own job.
+    await queue.addBulk(toAdd.map((s) => ({ name: 'score', data: scoringJobData(store, [s]), opts: { ...SCORING_JOB_OPTIONS, jobId: scoringJobId(store, s.id) } })));
     report.enqueued = toAdd.length - report.requeued;
   }
 

@@ -20,6 +20,16 @@ export interface Config {
   readonly redisUrl: string;
   /** BullMQ queue prefix, so several deployments can share one Redis. @defaultValue `lrs` */
   readonly queuePrefix: string;
+  /** How stored statements are enqueued for scoring. */
+  readonly scoringQueue: {
+    /**
+     * Statements stored within this many ms are enqueued together, in one Redis round trip, as
+     * jobs the workers score side by side. @defaultValue 10
+     */
+    readonly lingerMs: number;
+    /** Most statements per scoring job. @defaultValue 50 */
+    readonly maxPerJob: number;
+  };
   /** pino level. @defaultValue `info` */
   readonly logLevel: string;
   /** Allowed CORS origins; `*` allows any origin (browser content is served from anywhere). @defaultValue `*` */
@@ -95,8 +105,10 @@ const DEFAULTS: Record<string, string> = {
   LRS_ATTACHMENT_SWEEP_MS: '3600000',
   LRS_JWT_ALGORITHMS: 'HS256',
   LRS_QUEUE_PREFIX: 'lrs',
+  LRS_SCORING_LINGER_MS: '10',
+  LRS_SCORING_JOB_MAX: '50',
 };
-const INTEGER_KEYS = new Set(['PORT', 'LRS_STATEMENT_LIMIT_DEFAULT', 'LRS_STATEMENT_LIMIT_MAX', 'LRS_BODY_LIMIT_BYTES', 'LRS_CONSISTENCY_MARGIN_MS', 'LRS_ATTACHMENT_MAX_BYTES', 'LRS_ATTACHMENT_SWEEP_MS']);
+const INTEGER_KEYS = new Set(['PORT', 'LRS_STATEMENT_LIMIT_DEFAULT', 'LRS_STATEMENT_LIMIT_MAX', 'LRS_BODY_LIMIT_BYTES', 'LRS_CONSISTENCY_MARGIN_MS', 'LRS_ATTACHMENT_MAX_BYTES', 'LRS_ATTACHMENT_SWEEP_MS', 'LRS_SCORING_LINGER_MS', 'LRS_SCORING_JOB_MAX']);
 const LIST_KEYS = new Set(['LRS_JWT_ALGORITHMS']);
 const KNOWN_KEYS = Object.keys(configSchema.properties);
 const SECRET_KEYS = new Set(['LRS_API_SECRET_DEFAULT', 'LRS_JWT_SECRET', 'LRS_BADGE_PRIVATE_KEY']);
@@ -160,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     mongo: { uri: raw.MONGODB_URI as string, db: raw.MONGODB_DB as string },
     redisUrl: raw.REDIS_URL as string,
     queuePrefix: raw.LRS_QUEUE_PREFIX as string,
+    scoringQueue: { lingerMs: raw.LRS_SCORING_LINGER_MS as number, maxPerJob: raw.LRS_SCORING_JOB_MAX as number },
     logLevel: raw.LRS_LOG_LEVEL as string,
     corsOrigins: cors === '*' ? '*' : cors.split(',').map((s) => s.trim()).filter(Boolean),
     statements: {

@@ -1,5 +1,6 @@
 import { ObjectId, type Collection, type Db, type MongoServerError } from 'mongodb';
 import { STATEMENT_INDEXES, type QueryPlan } from './query-plan';
+import { coalescedReads, coalescedWrites } from '../storage/coalesce';
 import { INHERITED_FIELDS, type StatementDoc } from './statement-doc';
 
 /** What `findByIds` and `findReferrers` read: enough to compare, void and inherit, not the indexes. */
@@ -18,6 +19,11 @@ const BACKFILLED = '\u0000backfilled';
 export function statementsRepository(db: Db) {
   const col: Collection<StatementDoc> = db.collection('statements');
   const refsCol: Collection<RefsDoc> = db.collection('statement_refs');
+  // Concurrent requests' inserts and reference lookups share round trips (storage/coalesce.ts):
+  // under load, single-statement POSTs are the common case, and each round trip costs about as
+  // much as the work it carries.
+  const writes = coalescedWrites<StatementDoc>(db, 'statements');
+  const refReads = coalescedReads<RefsDoc>(db, 'statement_refs');
   return {
     collection: col,
 
@@ -62,7 +68,7 @@ export function statementsRepository(db: Db) {
     /** The stored statements whose object is a StatementRef to one of these ids. */
     async findReferrers(store: string, ids: string[]): Promise<StatementHead[]> {
       if (ids.length === 0) return [];
-      const entries = await refsCol.find({ _id: { $in: ids.map((id) => refKey(store, id)) } }).toArray();
+      const entries = await refReads.find(ids.map((id) => refKey(store, id)));
       const candidates = [...new Set(entries.flatMap((e) => e.referrers.map((r) => r.id)))];
       const wanted = new Set(ids);
       return (await this.findByIds(store, candidates)).filter((r) => r.refId !== undefined && wanted.has(r.refId));
@@ -93,22 +99,23 @@ export function statementsRepository(db: Db) {
     },
 
     /**
-     * Inserts a batch in order. When the insert fails part-way (one of the ids is stored already,
-     * or a concurrent writer took it), the statements of this batch that did land are removed again
-     * by `_id`, so a request never leaves a partial batch behind, and the error is rethrown.
+     * Inserts a batch (with the inserts of concurrent requests, in one unordered round trip) and
+     * returns the `_id`s given to its documents, in order. When any of them fails (one of the ids is
+     * stored already, or a concurrent writer took it), the documents of this batch that did land are
+     * removed again by `_id`, so a request never leaves a partial batch behind, and the error is
+     * rethrown.
      */
-    async insertBatch(docs: StatementDoc[]): Promise<void> {
-      if (docs.length === 0) return;
-      const rows: Array<StatementDoc & { _id?: ObjectId }> = docs.map((d) => ({ ...d, _id: new ObjectId() }));
+    async insertBatch(docs: StatementDoc[]): Promise<ObjectId[]> {
+      if (docs.length === 0) return [];
+      const rows: Array<StatementDoc & { _id: ObjectId }> = docs.map((d) => ({ ...d, _id: new ObjectId() }));
       try {
-        await col.insertMany(rows, { ordered: true });
+        await writes.write(rows.map((r) => ({ insertOne: { document: r } })));
       } catch (err) {
-        // An ordered insert stops at its first failure: the rows before it are stored.
-        const failedAt = (err as { writeErrors?: Array<{ index?: number }> }).writeErrors?.[0]?.index;
-        const landed = (typeof failedAt === 'number' ? rows.slice(0, failedAt) : rows).map((r) => r._id as ObjectId);
-        if (landed.length > 0) await col.deleteMany({ _id: { $in: landed } });
+        // Unordered: any of the rows may have landed (and, after a network error, any may have).
+        await col.deleteMany({ _id: { $in: rows.map((r) => r._id) } });
         throw err;
       }
+      return rows.map((r) => r._id);
     },
 
     /** Marks targets voided. Voiding statements cannot be voided (xAPI 1.0.3 Data §2.3.2). */

@@ -13,8 +13,11 @@ import { isDuplicateKeyError, type StatementHead, type StatementsRepository } fr
 import type { ConsistencyTracker } from './consistency';
 import type { Logger } from 'pino';
 
-/** Called with the ids of newly stored statements; must not throw (it runs after the acknowledgement matters). */
-export type OnStored = (store: string, ids: string[]) => void;
+/**
+ * Called with newly stored statements (id, and the hex `_id` of the document); must not throw (it
+ * runs after the acknowledgement matters).
+ */
+export type OnStored = (store: string, statements: Array<{ id: string; oid: string }>) => void;
 
 /**
  * Derived records kept from newly stored statements (canonical activities, known agents). Awaited
@@ -161,7 +164,7 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
       if (target) mergeInherited(d, target);
     }
     await deps.repo.recordRefs(store, docs.flatMap((d) => (d.refId === undefined ? [] : [{ id: d.id, refId: d.refId, voiding: d.voidsId !== undefined }])));
-    await deps.repo.insertBatch(docs);
+    const oids = await deps.repo.insertBatch(docs);
 
     const voidTargets = docs.map((d) => d.voidsId).filter((id): id is string => id !== undefined && !docById.has(id));
     await deps.repo.markVoided(store, voidTargets);
@@ -179,7 +182,7 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
         deps.logger?.error({ err, store }, 'statements stored, but updating activities/agents from them failed');
       }
     }
-    deps.onStored?.(store, docs.map((d) => d.id));
+    deps.onStored?.(store, oids.map((oid, i) => ({ id: (docs[i] as StatementDoc).id, oid: oid.toHexString() })));
     return fresh;
   }
 
