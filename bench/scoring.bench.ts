@@ -10,7 +10,7 @@
  *    the answers).
  *    Lag = from the POST's 200 to the statement's state being written: the BullMQ `completed`
  *    event of its job (a job scores the statements the API stored within a few ms together) (QueueEvents; the processor writes states, then clears `toScore`, then
- *    returns, so this is an upper bound), and for a sample of 1 in 50 statements by polling MongoDB
+ *    returns, so this is an upper bound), and for a sample of 1 in 100 statements by polling MongoDB
  *    for `toScore: false` (every 10 ms, backing off to 5 % of the time waited so far).
  * 2. Worker throughput: the worker is stopped, BENCH_SCORING_BACKLOG statements (default 20,000) are
  *    ingested, a fresh worker is started and the time to drain the backlog is measured: statements
@@ -20,9 +20,12 @@
  *    and cell, read cells, write state and roll-up, read the cells' versions again, clear the mark),
  *    by the raw driver with the worker's concurrency on the same server: our cost as a ratio.
  *
+ * Before the first load, a warm-up (BENCH_SCORING_WARMUP_SECONDS, default 20, at 250 statements/s)
+ * that is not measured: the processes are JIT-compiled by then, as in a running LRS.
+ *
  * Knobs: BENCH_SCORING_LOADS (sustained loads, `<rate>x<statements per POST>,...`, default `500x1`),
  * BENCH_SCORING_SECONDS, BENCH_SCORING_BACKLOG, BENCH_SCORING_LEARNERS (default 1000), BENCH_WORKER_CONCURRENCY
- * (default 32), BENCH_SCORING_PHASES (default `sustained,throughput,raw`), BENCH_WORKER_NODE_ARGS
+ * (default 64, the worker's own default), BENCH_SCORING_PHASES (default `sustained,throughput,raw`), BENCH_WORKER_NODE_ARGS
  * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_SCORING_RESULTS (JSON path, default
  * bench/results/scoring.json).
  *
@@ -54,14 +57,22 @@ const LOADS = (process.env.BENCH_SCORING_LOADS ?? '500x1').split(',').map((spec)
 });
 const TARGET_RATE = 500;
 const SECONDS = positive(process.env.BENCH_SCORING_SECONDS, 40);
+/**
+ * Warm-up before the first measured load: this long at {@link WARMUP_RATE} statements/s, one per
+ * POST, not measured. Every process is JIT-compiled (the stand-in's JVM and node's V8): measured
+ * cold, the first load paid compilation (the stand-in alone used 1.7 ms of CPU per statement in a
+ * cold first run, 0.9 ms warm), which is not what a running LRS costs. 0 turns it off.
+ */
+const WARMUP_SECONDS = Number(process.env.BENCH_SCORING_WARMUP_SECONDS ?? 20);
+const WARMUP_RATE = 250;
 const BACKLOG = Math.round(positive(process.env.BENCH_SCORING_BACKLOG, 20_000));
 const LEARNERS = Math.round(positive(process.env.BENCH_SCORING_LEARNERS, 1000));
-const CONCURRENCY = Math.round(positive(process.env.BENCH_WORKER_CONCURRENCY, 32));
+const CONCURRENCY = Math.round(positive(process.env.BENCH_WORKER_CONCURRENCY, 64));
 const PHASES = new Set((process.env.BENCH_SCORING_PHASES ?? 'sustained,throughput,raw').split(',').map((p) => p.trim()));
 const RESULTS = process.env.BENCH_SCORING_RESULTS ?? path.join(ROOT, 'bench/results/scoring.json');
 const TARGET_P95_MS = 1000;
 /** One statement in this many is also polled for in MongoDB (the cross-check of the event lag). */
-const POLL_EVERY = 50;
+const POLL_EVERY = 100;
 const SUFFIX = randomBytes(4).toString('hex');
 const DB = `bench_scoring_${SUFFIX}`;
 const RAW_DB = `bench_scoring_raw_${SUFFIX}`;
@@ -153,7 +164,7 @@ const childEnv = (port: number) => ({
   LRS_API_SECRET_DEFAULT: SECRET,
   LRS_LOG_LEVEL: 'warn',
   LRS_WORKER_CONCURRENCY: String(CONCURRENCY),
-  LRS_SWEEP_INTERVAL_MS: '10000',
+  LRS_SWEEP_INTERVAL_MS: process.env.LRS_SWEEP_INTERVAL_MS ?? '10000',
   LRS_SWEEP_MIN_AGE_MS: '30000',
 });
 
@@ -246,7 +257,7 @@ function formatProcs(v: Partial<Record<Proc, number>>, unit: string): string {
   return PROCS.filter((p) => v[p] !== undefined).map((p) => `${PROC_NAMES[p]} ${v[p]}${unit}`).join(', ');
 }
 
-async function sustained(ctx: { port: number; db: Db; events: QueueEvents; queue: Queue; pids: Pids; rate: number; batch: number; seed: number }): Promise<Sustained> {
+async function sustained(ctx: { port: number; db: Db; events: QueueEvents; queue: Queue; pids: Pids; rate: number; batch: number; seconds: number; seed: number }): Promise<Sustained> {
   const { rate, batch } = ctx;
   const next = generator(ctx.seed);
   const ackAt = new Map<string, number>();
@@ -260,7 +271,7 @@ async function sustained(ctx: { port: number; db: Db; events: QueueEvents; queue
     for (const id of statementsOfJob(e)) doneAt.set(`${STORE}__${id}`, at);
   };
   ctx.events.on('completed', onCompleted);
-  const total = Math.round((rate * SECONDS) / batch);
+  const total = Math.round((rate * ctx.seconds) / batch);
   const s0 = sampleProcs(ctx.pids);
   let maxBacklog = 0;
   const sampler = setInterval(() => {
@@ -480,9 +491,16 @@ async function main(): Promise<void> {
     out(`MongoDB: ${report.mongodb as string}  (figures against the stand-in describe the stand-in)`);
     if (PHASES.has('sustained')) {
       const runs: Sustained[] = [];
+      const pids = { api: api.child.pid, worker: worker.pid, mongo: mongoPid, redis: redisPid, bench: process.pid };
+      if (WARMUP_SECONDS > 0) {
+        progress(`warm-up: ${WARMUP_RATE} statements/s for ${WARMUP_SECONDS} s (not measured: JIT compilation of every process)`);
+        const w = await sustained({ port, db, events, queue, pids, rate: WARMUP_RATE, batch: 1, seconds: WARMUP_SECONDS, seed: 7 });
+        out(`warm-up (not measured): ${w.acked} statements at ${WARMUP_RATE}/s for ${WARMUP_SECONDS} s; CPU per statement: ${formatProcs(w.cpuMsPerStatement, ' ms')}`);
+        report.warmup = { rate: WARMUP_RATE, seconds: WARMUP_SECONDS, cpuMsPerStatement: w.cpuMsPerStatement };
+      }
       for (const [k, load] of LOADS.entries()) {
         progress(`sustained: ${load.rate} statements/s for ${SECONDS} s, ${load.batch} per POST`);
-        const s = await sustained({ port, db, events, queue, pids: { api: api.child.pid, worker: worker.pid, mongo: mongoPid, redis: redisPid, bench: process.pid }, ...load, seed: 42 + k });
+        const s = await sustained({ port, db, events, queue, pids, ...load, seconds: SECONDS, seed: 42 + k });
         runs.push(s);
         out(`sustained: ${s.offeredPerSecond} statements/s offered for ${SECONDS} s, ${s.batch} per POST: ${s.acked} acknowledged (${s.achievedPerSecond}/s), ${s.failed} failed; POST p50 ${s.http.p50} ms, p95 ${s.http.p95} ms`);
         out(`  lag ack → state written (job completed event, n=${s.lagEvent.n}): p50 ${s.lagEvent.p50} ms, p95 ${s.lagEvent.p95} ms, p99 ${s.lagEvent.p99} ms, max ${s.lagEvent.max} ms`);

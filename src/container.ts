@@ -8,6 +8,7 @@ import { statementsRepository } from './statements/statements.repository';
 import { consistencyTracker } from './statements/consistency';
 import { storeStatementsService, type StoreStatementsService } from './statements/statements.service';
 import { queryStatementsService, type QueryStatementsService } from './statements/statements-query.service';
+import { requestScan } from './competency/sweep';
 import { scoringQueue, type ScoringQueue } from './queue/scoring-queue';
 import { documentsRepository } from './documents/documents.repository';
 import { documentsService, type DocumentsService } from './documents/documents.service';
@@ -58,7 +59,14 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   const auth = authService({ credentials, jwt: config.jwt });
   if (config.defaultCredential) await auth.seedDefault(config.defaultCredential);
 
-  const scoring = scoringQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger, ...config.scoringQueue });
+  const scoring = scoringQueue({
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    logger,
+    ...config.scoringQueue,
+    // Statements stored but not enqueued: the sweep reads MongoDB for them at its next run.
+    onNotEnqueued: () => void requestScan(db).catch((err: unknown) => logger.warn({ err }, 'could not ask the sweep to look for statements not enqueued; its periodic read will')),
+  });
   const analytics = buildAnalytics({ db, logger });
   const consistency = consistencyTracker({ marginMs: config.statements.consistencyMarginMs });
   const store = storeStatementsService({

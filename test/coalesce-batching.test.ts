@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { BulkWriteCoalescer, IdReadCoalescer, findOneDirect } from '../src/storage/coalesce';
 import { isTransient } from '../src/competency/score-statement.processor';
-import { analyticsFeedRepository } from '../src/analytics/analytics-feed.repository';
+import { analyticsFeedRepository, mergeAppends } from '../src/analytics/analytics-feed.repository';
 import { cellId, cellsAfterAdd, evidenceCellsRepository, type CellDoc } from '../src/competency/evidence-cells.repository';
 import type { EvidenceItem } from '../src/engine';
 
@@ -135,7 +135,7 @@ describe('reads', () => {
 });
 
 describe('analytics feed appends', () => {
-  it('allocates concurrent appends with one $inc, in consecutive positions, one entry per learner and batch', async () => {
+  it('allocates concurrent appends with one $inc, one entry per kind and batch, rows of a learner in append order', async () => {
     const feed = analyticsFeedRepository(db);
     const store = fresh('store');
     const row = (c: string) => ({ f: 'fw', c, d: null });
@@ -147,17 +147,35 @@ describe('analytics feed appends', () => {
       feed.append(store, 'g1', { k: 'learners', ids: ['ann'] }),
     ]);
     expect(sent('findAndModify', 'analytics_feed').length - before).toBe(1);
-    // Ann's two entries share a position; her rows keep their append order.
-    expect(positions).toEqual([1, 2, 1, 3]);
+    // The three cell appends share one entry; Ann's rows keep their append order.
+    expect(positions).toEqual([1, 1, 1, 2]);
     const read = await feed.read(store, 'g1', 0);
     expect(read.kind).toBe('entries');
     const entries = read.kind === 'entries' ? read.entries : [];
-    expect(entries.map((e) => e.n)).toEqual([1, 2, 3]);
-    expect(entries[0]!.payload).toEqual({ k: 'cells', l: 'ann', rows: [row('a'), row('c')] });
-    expect(entries[1]!.payload).toEqual({ k: 'cells', l: 'bob', rows: [row('b')] });
+    expect(entries.map((e) => e.n)).toEqual([1, 2]);
+    expect(entries[0]!.payload).toEqual({ k: 'cells', l: 'ann', rows: [row('a'), row('c')], more: [{ l: 'bob', rows: [row('b')] }] });
+    expect(entries[1]!.payload).toEqual({ k: 'learners', ids: ['ann'] });
     // A later append goes on from the head.
-    expect(await feed.append(store, 'g1', { k: 'learners', ids: ['bob'] })).toBe(4);
-    expect(await feed.head(store, 'g1')).toBe(4);
+    expect(await feed.append(store, 'g1', { k: 'learners', ids: ['bob'] })).toBe(3);
+    expect(await feed.head(store, 'g1')).toBe(3);
+  });
+
+  it('merges completions and learner ids of a batch, and starts another cells entry past the row limit', () => {
+    const row = (c: string) => ({ f: 'fw', c, d: null });
+    const rec = (id: string) => ({ id, actor: 'a', activity: 'x', verb: 'v', stored: 1 });
+    expect(mergeAppends([
+      { k: 'completions', add: [rec('1')], voids: [] },
+      { k: 'learners', ids: ['x', 'y'] },
+      { k: 'completions', add: [rec('2')], voids: ['1'] },
+      { k: 'learners', ids: ['y', 'z'] },
+    ])).toEqual([
+      { payload: { k: 'completions', add: [rec('1'), rec('2')], voids: ['1'] }, from: [0, 2] },
+      { payload: { k: 'learners', ids: ['x', 'y', 'z'] }, from: [1, 3] },
+    ]);
+    const big = Array.from({ length: 3000 }, (_, i) => row(`c${i}`));
+    const merged = mergeAppends([{ k: 'cells', l: 'ann', rows: big }, { k: 'cells', l: 'bob', rows: big }, { k: 'cells', l: 'cy', rows: [row('z')] }]);
+    expect(merged.map((m) => m.from)).toEqual([[0], [1, 2]]);
+    expect(merged[1]!.payload).toEqual({ k: 'cells', l: 'bob', rows: big, more: [{ l: 'cy', rows: [row('z')] }] });
   });
 
   it('resolves a sequenced append once it has its position, before its slot is written', async () => {

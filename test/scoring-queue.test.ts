@@ -2,7 +2,7 @@ import { startTestLrs, statement, xapi, type TestLrs } from './helpers/test-lrs'
 import { jobStatements, packJobs, scoringJobId } from '../src/queue/scoring-queue';
 import type { Job } from 'bullmq';
 import { competencyPipeline } from '../src/competency/competency-pipeline';
-import { sweepStore } from '../src/competency/sweep';
+import { scanRequestedAt, sweepStore } from '../src/competency/sweep';
 import { createLogger } from '../src/logger';
 
 async function waitForJob(lrs: TestLrs, jobId: string): Promise<Job> {
@@ -102,5 +102,9 @@ describe('with Redis unreachable', () => {
     for (const id of ids) await xapi(lrs.app).get(`/xapi/statements?statementId=${id}`).expect(200);
     const marked = await lrs.container.db.collection('statements').countDocuments({ id: { $in: ids }, toScore: true });
     expect(marked).toBe(2);
+    // And asks the workers' next sweep to read MongoDB for them.
+    await lrs.container.scoring.drain();
+    for (let i = 0; i < 50 && (await scanRequestedAt(lrs.container.db)) === undefined; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await scanRequestedAt(lrs.container.db))?.getTime()).toBeGreaterThan(Date.now() - 60_000);
   });
 });

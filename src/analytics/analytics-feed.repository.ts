@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import { isDuplicateKeyError } from '../statements/statements.repository';
 import { Batcher, coalescedReads, coalescedWrites } from '../storage/coalesce';
-import type { FeedPayload } from './feed-payload';
+import type { CellGroup, CompactRow, FeedPayload } from './feed-payload';
 
 /**
  * A change feed for the analytics snapshots (`analytics-snapshot.ts`): writers append what they
@@ -52,6 +52,62 @@ const appendQueues = new WeakMap<Db, Map<string, Batcher<AppendRequest>>>();
 /** Most entries one allocation hands out (far below `FEED_RING`, so one batch never laps the ring). */
 const MAX_APPEND_BATCH = 500;
 
+/** Most cell rows one merged entry carries (a slot is one document: it stays far below 16 MB). */
+const MAX_ROWS_PER_ENTRY = 5000;
+
+/**
+ * The entries for a batch of concurrent appends to one channel, each with the indices of the
+ * appends it carries: one entry per kind (another one when a `cells` entry reaches
+ * {@link MAX_ROWS_PER_ENTRY} rows). Replaying an entry is replaying its appends one after the
+ * other: a learner's rows stay in the order of the appends (rows of different learners do not
+ * interact), completions and voids are applied in order, learner ids are a set. Concurrent
+ * appends were never ordered among themselves, so grouping them by kind reorders nothing.
+ */
+export function mergeAppends(payloads: readonly FeedPayload[]): Array<{ payload: FeedPayload; from: number[] }> {
+  const out: Array<{ payload: FeedPayload; from: number[] }> = [];
+  let cells: { groups: Map<string, CompactRow[]>; rows: number; from: number[] } | undefined;
+  let completions: { add: Extract<FeedPayload, { k: 'completions' }>['add']; voids: string[]; from: number[] } | undefined;
+  let learners: { ids: Set<string>; from: number[] } | undefined;
+  const order: Array<() => void> = [];
+  const closeCells = (c: NonNullable<typeof cells>) => () => {
+    const [first, ...rest] = [...c.groups].map(([l, rows]): CellGroup => ({ l, rows }));
+    if (first) out.push({ payload: { k: 'cells', l: first.l, rows: first.rows, ...(rest.length > 0 ? { more: rest } : {}) }, from: c.from });
+  };
+  payloads.forEach((p, i) => {
+    if (p.k === 'cells') {
+      const size = p.rows.length + (p.more ?? []).reduce((n, g) => n + g.rows.length, 0);
+      if (cells === undefined || cells.rows + size > MAX_ROWS_PER_ENTRY) {
+        cells = { groups: new Map(), rows: 0, from: [] };
+        order.push(closeCells(cells));
+      }
+      for (const g of [{ l: p.l, rows: p.rows }, ...(p.more ?? [])]) {
+        const rows = cells.groups.get(g.l);
+        if (rows) rows.push(...g.rows);
+        else cells.groups.set(g.l, [...g.rows]);
+      }
+      cells.rows += size;
+      cells.from.push(i);
+    } else if (p.k === 'completions') {
+      if (completions === undefined) {
+        const c = (completions = { add: [], voids: [], from: [] });
+        order.push(() => out.push({ payload: { k: 'completions', add: c.add, voids: c.voids }, from: c.from }));
+      }
+      completions.add.push(...p.add);
+      completions.voids.push(...p.voids);
+      completions.from.push(i);
+    } else {
+      if (learners === undefined) {
+        const c = (learners = { ids: new Set(), from: [] });
+        order.push(() => out.push({ payload: { k: 'learners', ids: [...c.ids] }, from: c.from }));
+      }
+      for (const id of p.ids) learners.ids.add(id);
+      learners.from.push(i);
+    }
+  });
+  for (const close of order) close();
+  return out;
+}
+
 export function analyticsFeedRepository(db: Db) {
   const col: Collection<HeadDoc | SlotDoc> = db.collection('analytics_feed');
   const writes = coalescedWrites<HeadDoc | SlotDoc>(db, 'analytics_feed');
@@ -72,26 +128,13 @@ export function analyticsFeedRepository(db: Db) {
 
   /**
    * Appends of concurrent writers to one channel share a round trip: one `$inc` of the head
-   * allocates consecutive positions (every writer in the batch called `append` after its own data
-   * write, so the allocation still follows it), then their slots go out in one bulk write. Cell
-   * entries of one learner in a batch share one entry, their rows in the order of the appends:
-   * replaying it is replaying them one after the other (rows of other learners do not interact).
+   * allocates their positions (every writer in the batch called `append` after its own data
+   * write, so the allocation still follows it), then their slots go out in one bulk write. The
+   * batch's appends of one kind share one entry ({@link mergeAppends}), so a batch costs one slot
+   * write per kind rather than one per append.
    */
   async function appendBatch(store: string, channel: string, batch: AppendRequest[]): Promise<void> {
-    const entries: Array<{ payload: FeedPayload; at: Date; requests: AppendRequest[] }> = [];
-    const byLearner = new Map<string, { payload: FeedPayload; at: Date; requests: AppendRequest[] }>();
-    for (const r of batch) {
-      const p = r.payload;
-      const merged = p.k === 'cells' ? byLearner.get(p.l) : undefined;
-      if (merged !== undefined && merged.payload.k === 'cells' && p.k === 'cells') {
-        merged.payload.rows.push(...p.rows);
-        merged.requests.push(r);
-        continue;
-      }
-      const entry = { payload: p.k === 'cells' ? { ...p, rows: [...p.rows] } : p, at: r.at, requests: [r] };
-      if (p.k === 'cells') byLearner.set(p.l, entry);
-      entries.push(entry);
-    }
+    const entries = mergeAppends(batch.map((r) => r.payload)).map((m) => ({ payload: m.payload, at: (batch[m.from[0] as number] as AppendRequest).at, requests: m.from.map((i) => batch[i] as AppendRequest) }));
     let last: number;
     try {
       last = await allocate(store, channel, entries.length);

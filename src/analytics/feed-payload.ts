@@ -41,10 +41,19 @@ export interface CompactRow { f: string; c: string; d: CompactCell | null }
 /** A completion-verb statement (path completion), or the void of one. */
 export interface CompletionRecord { id: string; actor: string; activity: string; verb: string; stored: number }
 
+/** The written cells of one learner. */
+export interface CellGroup { l: string; rows: CompactRow[] }
+
 export type FeedPayload =
-  | { k: 'cells'; l: string; rows: CompactRow[] }
+  /** Cells of learner `l`, and of further learners in `more` (appends batched into one entry). */
+  | { k: 'cells'; l: string; rows: CompactRow[]; more?: CellGroup[] }
   | { k: 'learners'; ids: string[] }
   | { k: 'completions'; add: CompletionRecord[]; voids: string[] };
+
+/** Every learner's cells of a `cells` entry, in order. */
+export function cellGroups(p: Extract<FeedPayload, { k: 'cells' }>): CellGroup[] {
+  return [{ l: p.l, rows: p.rows }, ...(p.more ?? [])];
+}
 
 export function compactState(s: CompetencyState): CompactCell {
   return {

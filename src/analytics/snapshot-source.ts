@@ -10,7 +10,7 @@ import { cellId } from '../competency/evidence-cells.repository';
 import { decodeKey } from '../statements/model/key-codec';
 import { analyticsFeedRepository, generationChannel, type FeedRead } from './analytics-feed.repository';
 import { AnalyticsSnapshot, type LearnerSource, type ScenarioItem } from './analytics-snapshot';
-import { compactStanding, compactState, type CompletionRecord } from './feed-payload';
+import { cellGroups, compactStanding, compactState, type CompletionRecord } from './feed-payload';
 import { COMPLETION_VERBS, completionFromStatement } from './completions';
 
 /** Feed positions a snapshot has replayed up to. */
@@ -156,9 +156,10 @@ export function snapshotSource(deps: { db: Db; logger?: Logger }) {
         const unknown = new Set<string>();
         for (const e of entries) {
           if (e.payload.k !== 'cells') continue;
-          const l = e.payload.l;
-          if (!snapshot.learners.has(l)) unknown.add(l);
-          for (const c of snapshot.applyCells(l, e.payload.rows)) scenario.set(`${l}\u0000${c.frameworkId}\u0000${c.competencyId}`, { learnerId: l, ...c });
+          for (const { l, rows } of cellGroups(e.payload)) {
+            if (!snapshot.learners.has(l)) unknown.add(l);
+            for (const c of snapshot.applyCells(l, rows)) scenario.set(`${l}\u0000${c.frameworkId}\u0000${c.competencyId}`, { learnerId: l, ...c });
+          }
         }
         // Learners first seen here (implicit learners scoring created) get their stored attributes.
         if (unknown.size > 0) for (const d of (await fetchLearners(store, [...unknown])).values()) snapshot.putLearner(d);

@@ -7,7 +7,7 @@ import type { StoreStatementsService } from '../statements/statements.service';
 import { competencyPipeline, type PipelineDeps } from './competency-pipeline';
 import { rebuildProcessor, REBUILD_QUEUE, type RebuildJobData, type RebuildOptions } from './rebuild';
 import { scoreStatementProcessor } from './score-statement.processor';
-import { listStores, sweepStore, withSweepLock, type SweepReport } from './sweep';
+import { listRegisteredStores, listStores, scanRequestedAt, sweepStore, withSweepLock, type SweepReport } from './sweep';
 import { WRITEBACK_QUEUE, type Announcement } from './write-back';
 import type { WorkerConfig } from './worker-config';
 
@@ -35,8 +35,11 @@ export interface CompetencyWorker {
   writeback: Worker<Announcement>;
   /** The producer side of `competency-writeback` (tests wait on its counts). */
   writebackQueue: Queue<Announcement>;
-  /** Runs one sweep of every store now (no lock); `now` moves the clock for expiry tests. */
-  sweepOnce(now?: Date): Promise<SweepReport[]>;
+  /**
+   * Runs one sweep of every store now (no lock); `now` moves the clock for expiry tests; `scan:
+   * false` skips reading MongoDB for statements still marked (what most interval sweeps do).
+   */
+  sweepOnce(now?: Date, options?: { scan?: boolean }): Promise<SweepReport[]>;
   /** Stops taking jobs and waits for running ones (`force`: abandons them, as a crash would). */
   close(force?: boolean): Promise<void>;
 }
@@ -74,12 +77,45 @@ export async function startCompetencyWorker(opts: CompetencyWorkerOptions): Prom
   const sweepQueue = new Queue<ScoringJobData>(SCORING_QUEUE, { connection, prefix: opts.queuePrefix });
   sweepQueue.on('error', (err) => logger.warn({ err: err.message }, 'sweep queue error'));
 
-  async function sweepOnce(now?: Date): Promise<SweepReport[]> {
+  // When the sweep last read MongoDB for statements still marked, and the stores it found then.
+  let lastScanAt: number | undefined;
+  let lastScanFoundWork = false;
+  let knownStores: string[] = [];
+  const redisEpochKey = `${opts.queuePrefix}:competency:redis-epoch`;
+
+  /**
+   * Whether this sweep reads MongoDB for statements still marked (a scan of the statements on the
+   * stand-in, which stalls writes): when something may have been lost (first sweep of this
+   * process, an API process could not enqueue, Redis lost its data, the last read found work), and
+   * at least every `sweepScanIntervalMs` in any case.
+   */
+  async function scanDue(at: number): Promise<boolean> {
+    const every = opts.worker.sweepScanIntervalMs;
+    let due = lastScanAt === undefined || lastScanFoundWork || at - lastScanAt >= every;
+    // A key every worker sets and nothing deletes: gone means Redis lost its data (jobs too).
+    if ((await connection.set(redisEpochKey, String(at), 'NX')) === 'OK' && lastScanAt !== undefined) due = true;
+    const requested = await scanRequestedAt(opts.db);
+    // Statements younger than the minimum age at the last scan were left alone by it.
+    if (requested !== undefined && (lastScanAt === undefined || requested.getTime() >= lastScanAt - opts.worker.sweepMinAgeMs)) due = true;
+    return due;
+  }
+
+  /** One sweep of every store; `scan` (default: always, for direct calls) reads MongoDB for statements still marked. */
+  async function sweepOnce(now?: Date, options: { scan?: boolean } = {}): Promise<SweepReport[]> {
+    const at = Date.now();
+    const scan = options.scan ?? true;
     const reports: SweepReport[] = [];
-    for (const store of await listStores(opts.db)) {
-      const r = await sweepStore(pipeline, { store, queue: sweepQueue, now, minAgeMs: opts.worker.sweepMinAgeMs, batch: opts.worker.sweepBatch });
+    // Stores named only by statements are found by a scan; between scans the last ones are kept.
+    const stores = scan ? await listStores(opts.db) : [...new Set([...knownStores, ...(await listRegisteredStores(opts.db))])].sort();
+    for (const store of stores) {
+      const r = await sweepStore(pipeline, { store, queue: sweepQueue, now, scan, minAgeMs: opts.worker.sweepMinAgeMs, batch: opts.worker.sweepBatch });
       if (r.enqueued + r.requeued + r.retried + r.expired + r.deferred > 0) logger.info(r, 'sweep');
       reports.push(r);
+    }
+    if (scan) {
+      knownStores = stores;
+      lastScanAt = at;
+      lastScanFoundWork = reports.some((r) => r.enqueued + r.requeued + r.retried + r.deferred > 0);
     }
     return reports;
   }
@@ -89,7 +125,7 @@ export async function startCompetencyWorker(opts: CompetencyWorkerOptions): Prom
   const timer = interval > 0 ? setInterval(() => {
     if (sweeping || connection.status !== 'ready') return;
     sweeping = true;
-    withSweepLock(connection, `${opts.queuePrefix}:competency:sweep-lock`, interval, () => sweepOnce())
+    withSweepLock(connection, `${opts.queuePrefix}:competency:sweep-lock`, interval, async () => sweepOnce(undefined, { scan: await scanDue(Date.now()) }))
       .catch((err: Error) => logger.warn({ err: err.message }, 'sweep failed; next interval retries'))
       .finally(() => { sweeping = false; });
   }, interval) : undefined;

@@ -23,6 +23,8 @@ export interface SweepOptions {
 
 export interface SweepReport {
   store: string;
+  /** Whether this sweep read MongoDB for statements still marked (see `LRS_SWEEP_SCAN_INTERVAL_MS`). */
+  scanned: boolean;
   enqueued: number;
   requeued: number;
   retried: number;
@@ -44,11 +46,19 @@ const OPEN_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'w
  * 2. validations whose `validUntil` passed since the last sweep are announced (`expired` statement)
  *    and their cells recomputed, so stored states say `validated: false`.
  */
-export async function sweepStore(deps: PipelineDeps, input: { store: string; queue: Queue<ScoringJobData>; now?: Date } & SweepOptions): Promise<SweepReport> {
-  const { store, queue } = input;
+export async function sweepStore(deps: PipelineDeps, input: { store: string; queue: Queue<ScoringJobData>; now?: Date; scan?: boolean } & SweepOptions): Promise<SweepReport> {
+  const { store } = input;
   const now = input.now ?? deps.now();
-  const report: SweepReport = { store, enqueued: 0, requeued: 0, retried: 0, expired: 0, deferred: 0 };
+  const scan = input.scan ?? true;
+  const report: SweepReport = { store, scanned: scan, enqueued: 0, requeued: 0, retried: 0, expired: 0, deferred: 0 };
+  if (scan) await requeuePending(deps, { ...input, now }, report);
+  report.expired = await announceExpiries(deps, { store, now, lookbackMs: input.expiryLookbackMs ?? 86_400_000 });
+  return report;
+}
 
+/** Part 1 of a sweep: statements still marked to score that no open job holds get a job again. */
+async function requeuePending(deps: PipelineDeps, input: { store: string; queue: Queue<ScoringJobData>; now: Date } & SweepOptions, report: SweepReport): Promise<void> {
+  const { store, queue, now } = input;
   const pending = await deps.statements.pending(store, new Date(now.getTime() - (input.minAgeMs ?? 5000)), input.batch ?? 1000);
   const toAdd: Array<{ id: string; oid: string }> = [];
   const requeued = new Set<string>();
@@ -89,9 +99,23 @@ export async function sweepStore(deps: PipelineDeps, input: { store: string; que
     await queue.addBulk(toAdd.map((s) => ({ name: 'score', data: scoringJobData(store, [s]), opts: { ...SCORING_JOB_OPTIONS, jobId: scoringJobId(store, s.id) } })));
     report.enqueued = toAdd.length - report.requeued;
   }
+}
 
-  report.expired = await announceExpiries(deps, { store, now, lookbackMs: input.expiryLookbackMs ?? 86_400_000 });
-  return report;
+/** `_id` (in `competency_sweeps`) of the request, made by an API process that could not enqueue, that the next sweep reads MongoDB. */
+const SCAN_REQUEST_ID = '\u0000scan-requested';
+
+/**
+ * Asks the next sweep to read MongoDB for statements still marked (an API process could not
+ * enqueue some). Best effort: the periodic read finds them anyway.
+ */
+export async function requestScan(db: Db, at = new Date()): Promise<void> {
+  await db.collection<{ _id: string; at: Date }>('competency_sweeps').updateOne({ _id: SCAN_REQUEST_ID }, { $max: { at } }, { upsert: true });
+}
+
+/** When an API process last asked for a scan ({@link requestScan}), if ever. */
+export async function scanRequestedAt(db: Db): Promise<Date | undefined> {
+  const d = await db.collection<{ _id: string; at: Date }>('competency_sweeps').findOne({ _id: SCAN_REQUEST_ID });
+  return d?.at;
 }
 
 async function announceExpiries(deps: PipelineDeps, input: { store: string; now: Date; lookbackMs: number }): Promise<number> {
@@ -138,10 +162,15 @@ function latestLevel(s: { validatedLevel: string | null; validations?: Array<{ l
 /** Stores to sweep: those registered, and any that statements name (JWT stores need no record). */
 export async function listStores(db: Db): Promise<string[]> {
   const [registered, used] = await Promise.all([
-    db.collection<{ _id: string }>('stores').find({}, { projection: { _id: 1 } }).toArray(),
+    listRegisteredStores(db),
     db.collection('statements').distinct('store') as Promise<string[]>,
   ]);
-  return [...new Set([...registered.map((s) => s._id), ...used])].sort();
+  return [...new Set([...registered, ...used])].sort();
+}
+
+/** The stores registered through the admin API (a small collection, read whole). */
+export async function listRegisteredStores(db: Db): Promise<string[]> {
+  return (await db.collection<{ _id: string }>('stores').find({}, { projection: { _id: 1 } }).toArray()).map((s) => s._id);
 }
 
 /**

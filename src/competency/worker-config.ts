@@ -12,6 +12,14 @@ export interface WorkerConfig {
   readonly concurrency: number;
   /** How often the sweep runs (across all workers: a Redis lock lets one run it). 0 turns it off. @defaultValue 10000 */
   readonly sweepIntervalMs: number;
+  /**
+   * Most time between two sweeps that read MongoDB for statements still marked to score. A sweep
+   * reads them sooner when something may have been lost: at start, after an API process could not
+   * enqueue, after Redis lost its data, or when the last read found work. (On MongoDB the read is
+   * served by an index; on the stand-in it is a scan of the statements that stalls writes.)
+   * @defaultValue 300000
+   */
+  readonly sweepScanIntervalMs: number;
   /** Statements younger than this are left to the queue by the sweep. @defaultValue 5000 */
   readonly sweepMinAgeMs: number;
   /** Statements re-enqueued per store and sweep at most. @defaultValue 1000 */
@@ -28,6 +36,7 @@ export interface WorkerConfig {
 const DEFAULTS: Record<string, string> = {
   LRS_WORKER_CONCURRENCY: '64',
   LRS_SWEEP_INTERVAL_MS: '10000',
+  LRS_SWEEP_SCAN_INTERVAL_MS: '300000',
   LRS_SWEEP_MIN_AGE_MS: '5000',
   LRS_SWEEP_BATCH: '1000',
   LRS_SCORING_SET_TTL_MS: '2000',
@@ -52,6 +61,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   return Object.freeze({
     concurrency: raw.LRS_WORKER_CONCURRENCY as number,
     sweepIntervalMs: raw.LRS_SWEEP_INTERVAL_MS as number,
+    sweepScanIntervalMs: raw.LRS_SWEEP_SCAN_INTERVAL_MS as number,
     sweepMinAgeMs: raw.LRS_SWEEP_MIN_AGE_MS as number,
     sweepBatch: raw.LRS_SWEEP_BATCH as number,
     scoringSetTtlMs: raw.LRS_SCORING_SET_TTL_MS as number,

@@ -50,6 +50,11 @@ export interface ScoringQueueOptions {
   lingerMs?: number;
   /** Most statements per job (a request with more is split). @defaultValue 50 */
   maxPerJob?: number;
+  /**
+   * Called (at most once a second) when statements could not be enqueued, so the workers' sweep
+   * looks for them soon rather than at its next periodic read. Must not throw.
+   */
+  onNotEnqueued?: () => void;
 }
 
 /**
@@ -86,10 +91,18 @@ export function scoringQueue(opts: ScoringQueueOptions) {
     inFlight.add(sending);
   }
 
+  let notifiedAt = 0;
+  function notEnqueued(): void {
+    if (!opts.onNotEnqueued || Date.now() - notifiedAt < 1000) return;
+    notifiedAt = Date.now();
+    opts.onNotEnqueued();
+  }
+
   async function send(batch: Pending[]): Promise<void> {
     const count = batch.reduce((n, p) => n + p.statements.length, 0);
     if (connection.status !== 'ready') {
       opts.logger.warn({ count, redis: connection.status }, 'scoring queue not connected; statements stay marked for the sweep');
+      notEnqueued();
       return;
     }
     try {
@@ -100,6 +113,7 @@ export function scoringQueue(opts: ScoringQueueOptions) {
       }))));
     } catch (err) {
       opts.logger.warn({ err: (err as Error).message, count }, 'scoring queue unavailable; statements stay marked for the sweep');
+      notEnqueued();
     }
   }
 

@@ -57,6 +57,7 @@ export async function saveDefinitions(lrs: TestLrs, opts: { store?: string; fram
 export const FAST_WORKER: WorkerConfig = Object.freeze({
   concurrency: 8,
   sweepIntervalMs: 0,
+  sweepScanIntervalMs: 0,
   sweepMinAgeMs: 0,
   sweepBatch: 1000,
   scoringSetTtlMs: 0,
