@@ -228,6 +228,8 @@ interface Sustained {
   /** Sampled statements not scored within 60 s of their acknowledgement (left out of lagPolled). */
   polledTimeouts: number;
   unscoredAfter60s: number;
+  /** The five seconds (from the start of the load) whose acknowledged statements waited longest. */
+  worstSeconds: Array<{ second: number; maxLagMs: number }>;
   maxBacklog: number;
   /** CPU of each process over the run, % of one core. */
   cpu: Partial<Record<Proc, number>>;
@@ -307,12 +309,20 @@ async function sustained(ctx: { port: number; db: Db; events: QueueEvents; queue
   const elapsed = (performance.now() - t0) / 1000;
   const lags: number[] = [];
   let unscored = 0;
+  // Worst lag by second of acknowledgement: tells a steady backlog from pauses.
+  const bySecond = new Map<number, number>();
   for (const [k, at] of ackAt) {
     const d = doneAt.get(k);
     if (d === undefined) unscored++;
     // A job can complete before the POST's answer reaches us: that is a lag of ~0, not negative.
-    else lags.push(Math.max(0, d - at));
+    else {
+      const lag = Math.max(0, d - at);
+      lags.push(lag);
+      const sec = Math.floor((at - t0) / 1000);
+      bySecond.set(sec, Math.max(bySecond.get(sec) ?? 0, lag));
+    }
   }
+  const worstSeconds = [...bySecond].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([second, maxLagMs]) => ({ second, maxLagMs: r1(maxLagMs) }));
   return {
     offeredPerSecond: rate,
     batch,
@@ -326,6 +336,7 @@ async function sustained(ctx: { port: number; db: Db; events: QueueEvents; queue
     lagPolled: dist(polled),
     polledTimeouts,
     unscoredAfter60s: unscored,
+    worstSeconds,
     maxBacklog,
     cpu: perProc(s0.cpu, s1.cpu, (d) => (d / elapsed) * 100),
     cpuMsPerStatement: perProc(s0.cpu, s1.cpu, (d) => (d * 1000) / Math.max(1, ackAt.size)),
@@ -507,6 +518,7 @@ async function main(): Promise<void> {
         out(`  lag ack → toScore cleared (MongoDB polled, late by ≤ 5 % + 10 ms, n=${s.lagPolled.n}, ${s.polledTimeouts} not within 60 s): p50 ${s.lagPolled.p50} ms, p95 ${s.lagPolled.p95} ms`);
         out(`  largest backlog ${s.maxBacklog} jobs; unscored 60 s after the last POST: ${s.unscoredAfter60s}`);
         out(`  CPU (% of one core): ${formatProcs(s.cpu, ' %')}`);
+        out(`  worst seconds (second of the run: longest lag): ${s.worstSeconds.map((w) => `${w.second}s: ${w.maxLagMs} ms`).join(', ')}`);
         out(`  CPU per statement: ${formatProcs(s.cpuMsPerStatement, ' ms')}; write syscalls per statement: ${formatProcs(s.writesPerStatement, '')}`);
         const ok = s.lagEvent.p95 < TARGET_P95_MS && s.unscoredAfter60s === 0 && s.failed === 0 && s.achievedPerSecond >= 0.95 * s.offeredPerSecond;
         const isTarget = s.offeredPerSecond >= TARGET_RATE && s.batch === 1;
