@@ -67,6 +67,9 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     // Statements stored but not enqueued: the sweep reads MongoDB for them at its next run.
     onNotEnqueued: () => void requestScan(db).catch((err: unknown) => logger.warn({ err }, 'could not ask the sweep to look for statements not enqueued; its periodic read will')),
   });
+  // A process that died between storing statements and enqueueing them left them marked; when it
+  // (or any API process) starts again, the next sweep reads MongoDB for them.
+  await requestScan(db).catch((err: unknown) => logger.warn({ err }, 'could not ask the sweep to look for statements not enqueued; its periodic read will'));
   const analytics = buildAnalytics({ db, logger });
   const consistency = consistencyTracker({ marginMs: config.statements.consistencyMarginMs });
   const store = storeStatementsService({

@@ -36,24 +36,60 @@ export function authService(opts: AuthOptions) {
   // Keyed by a digest of key+secret so the cache never holds a secret and a wrong secret never hits.
   const cache = new Map<string, CacheEntry>();
 
+  // Verifications under way, by digest: concurrent requests with the same credentials share one.
+  const inflight = new Map<string, Promise<Principal>>();
+
+  /**
+   * A Basic credential, verified at most once per TTL however many requests carry it: a hit is
+   * served from memory, and within the last fifth of its TTL one verification runs in the
+   * background so the entry is renewed before it expires; a miss (or an expired entry) waits for
+   * the one verification under way. Without this, every request in flight when the entry expired
+   * ran its own scrypt (about 50 ms of CPU each, four at a time in libuv's pool): under a few
+   * hundred requests a second the API stalled for seconds every minute. A revoked credential still
+   * stops working within the TTL (the renewal finds it revoked and drops the entry).
+   */
   async function basic(encoded: string): Promise<Principal> {
     const decoded = Buffer.from(encoded, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new AppError('UNAUTHORIZED', 'Basic credentials must be base64 of "key:secret"');
-    const key = decoded.slice(0, colon);
-    const secret = decoded.slice(colon + 1);
     const digest = createHash('sha256').update(decoded).digest('base64');
     const hit = cache.get(digest);
-    if (hit && hit.expires > now()) return hit.principal;
+    const t = now();
+    if (hit && hit.expires > t) {
+      if (hit.expires - t < ttl / 5) verifyOnce(digest, decoded, colon).catch(() => undefined);
+      return hit.principal;
+    }
+    return verifyOnce(digest, decoded, colon);
+  }
+
+  function verifyOnce(digest: string, decoded: string, colon: number): Promise<Principal> {
+    let p = inflight.get(digest);
+    if (p === undefined) {
+      p = verify(decoded.slice(0, colon), decoded.slice(colon + 1)).then(
+        (principal) => {
+          if (cache.size >= CACHE_MAX && !cache.has(digest)) cache.delete(cache.keys().next().value as string);
+          cache.set(digest, { principal, expires: now() + ttl });
+          return principal;
+        },
+        (err: unknown) => {
+          // Refused (revoked, wrong secret): forget it. Another failure (MongoDB unreachable)
+          // leaves an entry that is still valid to serve until it expires.
+          if (err instanceof AppError) cache.delete(digest);
+          throw err;
+        },
+      ).finally(() => inflight.delete(digest));
+      inflight.set(digest, p);
+    }
+    return p;
+  }
+
+  async function verify(key: string, secret: string): Promise<Principal> {
     const cred = await opts.credentials.findByKey(key);
     // Verify even when the key is unknown, so timing does not reveal which keys exist.
     const ok = await verifySecret(secret, cred?.secretHash ?? DUMMY_HASH);
     if (!cred || !ok || cred.revokedAt) throw new AppError('UNAUTHORIZED', 'Unknown key or wrong secret');
     const authority = { objectType: 'Agent', name: cred.name, account: { homePage: CREDENTIAL_HOMEPAGE, name: cred.key } };
-    const principal: Principal = { store: cred.store, scopes: cred.scopes, authority, authorityKey: accountKey(CREDENTIAL_HOMEPAGE, cred.key) };
-    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
-    cache.set(digest, { principal, expires: now() + ttl });
-    return principal;
+    return { store: cred.store, scopes: cred.scopes, authority, authorityKey: accountKey(CREDENTIAL_HOMEPAGE, cred.key) };
   }
 
   function bearer(token: string): Principal {
