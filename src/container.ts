@@ -9,6 +9,7 @@ import { consistencyTracker } from './statements/consistency';
 import { storeStatementsService, type StoreStatementsService } from './statements/statements.service';
 import { queryStatementsService, type QueryStatementsService } from './statements/statements-query.service';
 import { requestScan } from './competency/sweep';
+import { isSystemAuthored } from './competency/write-back';
 import { scoringQueue, type ScoringQueue } from './queue/scoring-queue';
 import { documentsRepository } from './documents/documents.repository';
 import { documentsService, type DocumentsService } from './documents/documents.service';
@@ -76,6 +77,9 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     repo: statementsRepo,
     consistency,
     onStored: (storeId, stored) => void scoring.enqueue(storeId, stored),
+    // Validation and expiry statements the pipeline writes back would give no evidence: they are
+    // stored already scored (no job, no sweep), which matters when a cohort validates in a wave.
+    toScore: (principal) => !isSystemAuthored(principal.authorityKey),
     afterInsert: async ({ store: storeId, statements, principal, stored, voided }) => {
       const canDefine = principal.scopes.includes('define') || principal.scopes.includes('all');
       await Promise.all([activities.record(storeId, statements, canDefine), agents.record(storeId, statements), analytics.recordStatements({ store: storeId, statements, stored, voided })]);

@@ -1,3 +1,4 @@
+import { scoringJobId } from '../src/queue/scoring-queue';
 import { statesRepository } from '../src/competency/states.repository';
 import { evidenceRepository } from '../src/competency/evidence.repository';
 import { learnersRepository } from '../src/competency/learners.repository';
@@ -74,9 +75,10 @@ describe('write-back of validations and expiries', () => {
     for (const id of ids) await scoreStatement(worker.pipeline, { store: 'default', statementId: id });
     await waitSettled(lrs, worker);
     expect(await statementsWith(VERB_ASSERTED, 'mailto:olga@example.com')).toHaveLength(1);
-    // The written-back statement went through the queue like any other but produced no evidence.
+    // The written-back statement was stored already scored (no job) and produced no evidence.
     const own = await lrs.container.db.collection('statements').findOne({ id: s.id });
     expect(own?.toScore).toBe(false);
+    expect(await lrs.container.scoring.queue.getJob(scoringJobId('default', s.id as string))).toBeUndefined();
     expect(await evidenceRepository(lrs.container.db).collection.countDocuments({ statementId: s.id })).toBe(0);
   });
 

@@ -38,6 +38,11 @@ export interface StoreStatementsDeps {
   consistency: ConsistencyTracker;
   onStored?: OnStored;
   afterInsert?: AfterInsert;
+  /**
+   * Whether statements this caller stores are for scoring (marked `toScore` and handed to
+   * `onStored`); all are by default. The competency pipeline's own write-back statements are not.
+   */
+  toScore?: (principal: Principal) => boolean;
   logger?: Logger;
 }
 
@@ -145,7 +150,8 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
     if (fresh.length === 0) return fresh;
 
     const targetById = new Map<string, StatementHead>(targets.map((t) => [t.id, t]));
-    const docs = fresh.map((s) => toDoc({ store, s, line, stored, contentShas: input.contentShas }));
+    const toScore = deps.toScore?.(principal) ?? true;
+    const docs = fresh.map((s) => toDoc({ store, s, line, stored, contentShas: input.contentShas, toScore }));
     const docById = new Map(docs.map((d) => [d.id, d]));
     // A voiding statement stored before its target: the target arrives voided.
     for (const r of referrers) {
@@ -182,7 +188,7 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
         deps.logger?.error({ err, store }, 'statements stored, but updating activities/agents from them failed');
       }
     }
-    deps.onStored?.(store, oids.map((oid, i) => ({ id: (docs[i] as StatementDoc).id, oid: oid.toHexString() })));
+    if (toScore) deps.onStored?.(store, oids.map((oid, i) => ({ id: (docs[i] as StatementDoc).id, oid: oid.toHexString() })));
     return fresh;
   }
 
@@ -190,7 +196,7 @@ export function storeStatementsService(deps: StoreStatementsDeps) {
 }
 export type StoreStatementsService = ReturnType<typeof storeStatementsService>;
 
-function toDoc(input: { store: string; s: Statement; line: XapiLine; stored: number; contentShas: ReadonlySet<string> }): StatementDoc {
+function toDoc(input: { store: string; s: Statement; line: XapiLine; stored: number; contentShas: ReadonlySet<string>; toScore: boolean }): StatementDoc {
   const { store, s, line, stored } = input;
   const f = indexFieldsOf(s, { line });
   const voidsId = voidedTargetOf(s);
@@ -210,7 +216,7 @@ function toDoc(input: { store: string; s: Statement; line: XapiLine; stored: num
     relatedActivities: f.relatedActivities,
     registrations: f.registrations,
     json: JSON.stringify(s),
-    toScore: true,
+    toScore: input.toScore,
   };
   if (refId !== undefined) doc.refId = refId;
   if (voidsId !== undefined) doc.voidsId = voidsId;
