@@ -9,8 +9,9 @@
  *    one per request) for BENCH_SCORING_SECONDS (default 40), open loop (sent on schedule whatever
  *    the answers).
  *    Lag = from the POST's 200 to the statement's state being written: the BullMQ `completed`
- *    event of its job (a job scores the statements the API stored within a few ms together) (QueueEvents; the processor writes states, then clears `toScore`, then
- *    returns, so this is an upper bound), and for a sample of 1 in 100 statements by polling MongoDB
+ *    event of its job (QueueEvents; a job scores the statements the API stored within a few ms,
+ *    writes states, then clears `toScore`, then returns, so this is an upper bound), and for a
+ *    sample of 1 in 100 statements by polling MongoDB
  *    for `toScore: false` (every 10 ms, backing off to 5 % of the time waited so far).
  * 2. Worker throughput: the worker is stopped, BENCH_SCORING_BACKLOG statements (default 20,000) are
  *    ingested, a fresh worker is started and the time to drain the backlog is measured: statements
@@ -24,9 +25,10 @@
  * that is not measured: the processes are JIT-compiled by then, as in a running LRS.
  *
  * Knobs: BENCH_SCORING_LOADS (sustained loads, `<rate>x<statements per POST>,...`, default `500x1`),
- * BENCH_SCORING_SECONDS, BENCH_SCORING_BACKLOG, BENCH_SCORING_LEARNERS (default 1000), BENCH_WORKER_CONCURRENCY
- * (default 64, the worker's own default), BENCH_SCORING_PHASES (default `sustained,throughput,raw`), BENCH_WORKER_NODE_ARGS
- * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_SCORING_RESULTS (JSON path, default
+ * BENCH_SCORING_SECONDS, BENCH_SCORING_BACKLOG, BENCH_SCORING_LEARNERS (default 1000),
+ * BENCH_WORKER_CONCURRENCY (default 64, the worker's own default), BENCH_SCORING_PHASES (default
+ * `sustained,throughput,raw`), BENCH_WORKER_NODE_ARGS and BENCH_API_NODE_ARGS (e.g. `--cpu-prof
+ * --cpu-prof-dir=/tmp/prof`), BENCH_SCORING_RESULTS (JSON path, default
  * bench/results/scoring.json).
  *
  * Exit code 0 even when a target is missed (FAIL lines say so); non-zero only when the bench crashed.

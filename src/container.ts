@@ -8,8 +8,8 @@ import { statementsRepository } from './statements/statements.repository';
 import { consistencyTracker } from './statements/consistency';
 import { storeStatementsService, type StoreStatementsService } from './statements/statements.service';
 import { queryStatementsService, type QueryStatementsService } from './statements/statements-query.service';
-import { requestScan } from './competency/sweep';
 import { isSystemAuthored } from './competency/write-back';
+import { writebacksRepository } from './competency/writebacks.repository';
 import { scoringQueue, type ScoringQueue } from './queue/scoring-queue';
 import { documentsRepository } from './documents/documents.repository';
 import { documentsService, type DocumentsService } from './documents/documents.service';
@@ -60,17 +60,13 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   const auth = authService({ credentials, jwt: config.jwt });
   if (config.defaultCredential) await auth.seedDefault(config.defaultCredential);
 
-  const scoring = scoringQueue({
-    redisUrl: config.redisUrl,
-    prefix: config.queuePrefix,
-    logger,
-    ...config.scoringQueue,
-    // Statements stored but not enqueued: the sweep reads MongoDB for them at its next run.
-    onNotEnqueued: () => void requestScan(db).catch((err: unknown) => logger.warn({ err }, 'could not ask the sweep to look for statements not enqueued; its periodic read will')),
-  });
-  // A process that died between storing statements and enqueueing them left them marked; when it
-  // (or any API process) starts again, the next sweep reads MongoDB for them.
-  await requestScan(db).catch((err: unknown) => logger.warn({ err }, 'could not ask the sweep to look for statements not enqueued; its periodic read will'));
+  // Statements stored but not enqueued are found by the sweep's next read of MongoDB: asked for
+  // when enqueueing fails, and at start (a process that died between storing statements and
+  // enqueueing them left them marked).
+  const sweepMarks = writebacksRepository(db);
+  const requestScan = () => sweepMarks.requestScan().catch((err: unknown) => logger.warn({ err }, 'could not ask the sweep to look for statements not enqueued; its periodic read will'));
+  const scoring = scoringQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger, ...config.scoringQueue, onNotEnqueued: () => void requestScan() });
+  await requestScan();
   const analytics = buildAnalytics({ db, logger });
   const consistency = consistencyTracker({ marginMs: config.statements.consistencyMarginMs });
   const store = storeStatementsService({

@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import { isDuplicateKeyError } from '../statements/statements.repository';
 import { Batcher, coalescedReads, coalescedWrites } from '../storage/coalesce';
-import type { CellGroup, CompactRow, FeedPayload } from './feed-payload';
+import { cellGroups, type CellGroup, type CompactRow, type FeedPayload } from './feed-payload';
 
 /**
  * A change feed for the analytics snapshots (`analytics-snapshot.ts`): writers append what they
@@ -65,47 +65,52 @@ const MAX_ROWS_PER_ENTRY = 5000;
  */
 export function mergeAppends(payloads: readonly FeedPayload[]): Array<{ payload: FeedPayload; from: number[] }> {
   const out: Array<{ payload: FeedPayload; from: number[] }> = [];
-  let cells: { groups: Map<string, CompactRow[]>; rows: number; from: number[] } | undefined;
-  let completions: { add: Extract<FeedPayload, { k: 'completions' }>['add']; voids: string[]; from: number[] } | undefined;
-  let learners: { ids: Set<string>; from: number[] } | undefined;
-  const order: Array<() => void> = [];
-  const closeCells = (c: NonNullable<typeof cells>) => () => {
-    const [first, ...rest] = [...c.groups].map(([l, rows]): CellGroup => ({ l, rows }));
-    if (first) out.push({ payload: { k: 'cells', l: first.l, rows: first.rows, ...(rest.length > 0 ? { more: rest } : {}) }, from: c.from });
-  };
+  // The open entry of each kind (a payload built in place), and for cells each learner's rows in it.
+  let cells: { payload: Extract<FeedPayload, { k: 'cells' }>; from: number[]; rowsOf: Map<string, CompactRow[]>; size: number } | undefined;
+  let completions: { payload: Extract<FeedPayload, { k: 'completions' }>; from: number[] } | undefined;
+  let learners: { payload: Extract<FeedPayload, { k: 'learners' }>; from: number[]; ids: Set<string> } | undefined;
   payloads.forEach((p, i) => {
     if (p.k === 'cells') {
-      const size = p.rows.length + (p.more ?? []).reduce((n, g) => n + g.rows.length, 0);
-      if (cells === undefined || cells.rows + size > MAX_ROWS_PER_ENTRY) {
-        cells = { groups: new Map(), rows: 0, from: [] };
-        order.push(closeCells(cells));
+      const groups = cellGroups(p);
+      const size = groups.reduce((n, g) => n + g.rows.length, 0);
+      if (cells === undefined || cells.size + size > MAX_ROWS_PER_ENTRY) {
+        const payload: Extract<FeedPayload, { k: 'cells' }> = { k: 'cells', l: p.l, rows: [] };
+        cells = { payload, from: [], rowsOf: new Map([[p.l, payload.rows]]), size: 0 };
+        out.push(cells);
       }
-      for (const g of [{ l: p.l, rows: p.rows }, ...(p.more ?? [])]) {
-        const rows = cells.groups.get(g.l);
-        if (rows) rows.push(...g.rows);
-        else cells.groups.set(g.l, [...g.rows]);
+      for (const g of groups) {
+        let rows = cells.rowsOf.get(g.l);
+        if (rows === undefined) {
+          const group: CellGroup = { l: g.l, rows: (rows = []) };
+          (cells.payload.more ??= []).push(group);
+          cells.rowsOf.set(g.l, rows);
+        }
+        rows.push(...g.rows);
       }
-      cells.rows += size;
+      cells.size += size;
       cells.from.push(i);
     } else if (p.k === 'completions') {
       if (completions === undefined) {
-        const c = (completions = { add: [], voids: [], from: [] });
-        order.push(() => out.push({ payload: { k: 'completions', add: c.add, voids: c.voids }, from: c.from }));
+        completions = { payload: { k: 'completions', add: [], voids: [] }, from: [] };
+        out.push(completions);
       }
-      completions.add.push(...p.add);
-      completions.voids.push(...p.voids);
+      completions.payload.add.push(...p.add);
+      completions.payload.voids.push(...p.voids);
       completions.from.push(i);
     } else {
       if (learners === undefined) {
-        const c = (learners = { ids: new Set(), from: [] });
-        order.push(() => out.push({ payload: { k: 'learners', ids: [...c.ids] }, from: c.from }));
+        learners = { payload: { k: 'learners', ids: [] }, from: [], ids: new Set() };
+        out.push(learners);
       }
-      for (const id of p.ids) learners.ids.add(id);
+      for (const id of p.ids) {
+        if (learners.ids.has(id)) continue;
+        learners.ids.add(id);
+        learners.payload.ids.push(id);
+      }
       learners.from.push(i);
     }
   });
-  for (const close of order) close();
-  return out;
+  return out.map(({ payload, from }) => ({ payload, from }));
 }
 
 export function analyticsFeedRepository(db: Db) {

@@ -7,7 +7,7 @@ import type { StoreStatementsService } from '../statements/statements.service';
 import { competencyPipeline, type PipelineDeps } from './competency-pipeline';
 import { rebuildProcessor, REBUILD_QUEUE, type RebuildJobData, type RebuildOptions } from './rebuild';
 import { scoreStatementProcessor } from './score-statement.processor';
-import { listRegisteredStores, listStores, scanRequestedAt, sweepStore, withSweepLock, type SweepReport } from './sweep';
+import { listRegisteredStores, listStores, sweepStore, withSweepLock, type SweepReport } from './sweep';
 import { WRITEBACK_QUEUE, type Announcement } from './write-back';
 import type { WorkerConfig } from './worker-config';
 
@@ -94,7 +94,7 @@ export async function startCompetencyWorker(opts: CompetencyWorkerOptions): Prom
     let due = lastScanAt === undefined || lastScanFoundWork || at - lastScanAt >= every;
     // A key every worker sets and nothing deletes: gone means Redis lost its data (jobs too).
     if ((await connection.set(redisEpochKey, String(at), 'NX')) === 'OK' && lastScanAt !== undefined) due = true;
-    const requested = await scanRequestedAt(opts.db);
+    const requested = await pipeline.writebacks.scanRequestedAt();
     // Statements younger than the minimum age at the last scan were left alone by it.
     if (requested !== undefined && (lastScanAt === undefined || requested.getTime() >= lastScanAt - opts.worker.sweepMinAgeMs)) due = true;
     return due;

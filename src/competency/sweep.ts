@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import type { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
-import { jobStatements, SCORING_JOB_OPTIONS, scoringJobData, scoringJobId, type ScoringJobData } from '../queue/scoring-queue';
+import { jobStatements, SCORING_JOB_OPTIONS, scoringJobData, scoringJobId, type ScoringJobData, type ScoringJobStatement } from '../queue/scoring-queue';
 import type { PipelineDeps } from './competency-pipeline';
 import { TRANSIENT_PREFIX } from './score-statement.processor';
 import { updateLearner } from './update-learner';
@@ -60,18 +60,17 @@ export async function sweepStore(deps: PipelineDeps, input: { store: string; que
 async function requeuePending(deps: PipelineDeps, input: { store: string; queue: Queue<ScoringJobData>; now: Date } & SweepOptions, report: SweepReport): Promise<void> {
   const { store, queue, now } = input;
   const pending = await deps.statements.pending(store, new Date(now.getTime() - (input.minAgeMs ?? 5000)), input.batch ?? 1000);
-  const toAdd: Array<{ id: string; oid: string }> = [];
-  const requeued = new Set<string>();
+  // Statements whose completed job is replaced, and statements with no job of their own.
+  const requeue: ScoringJobStatement[] = [];
+  let unknown: ScoringJobStatement[] = [];
   for (const { id, _id } of pending) {
     const jobId = scoringJobId(store, id);
     const state = await queue.getJobState(jobId);
     if (state === 'unknown') {
-      toAdd.push({ id, oid: _id.toHexString() });
+      unknown.push({ id, oid: _id.toHexString() });
     } else if (state === 'completed') {
       await queue.remove(jobId);
-      toAdd.push({ id, oid: _id.toHexString() });
-      requeued.add(id);
-      report.requeued++;
+      requeue.push({ id, oid: _id.toHexString() });
     } else if (state === 'failed') {
       const job = await queue.getJob(jobId);
       if (job?.failedReason?.startsWith(TRANSIENT_PREFIX)) {
@@ -80,42 +79,26 @@ async function requeuePending(deps: PipelineDeps, input: { store: string; queue:
       }
     }
   }
-  const unknown = toAdd.length - report.requeued;
-  if (unknown > 0) {
+  if (unknown.length > 0) {
+    // One of them may be in a job named after another statement (the API enqueues statements
+    // stored together as one job): the open jobs tell, unless there are too many to read.
     const counts = await queue.getJobCounts(...OPEN_STATES);
     const open = Object.values(counts).reduce((a, b) => a + b, 0);
-    // A pending statement whose own job id is unknown may be in a job named after another
-    // statement (the API enqueues statements stored together as one job).
     if (open > (input.coverScanMax ?? 5000)) {
-      report.deferred = unknown;
-      toAdd.splice(0, toAdd.length, ...toAdd.filter((s) => requeued.has(s.id)));
+      report.deferred = unknown.length;
+      unknown = [];
     } else if (open > 0) {
       const covered = new Set((await queue.getJobs([...OPEN_STATES], 0, open)).flatMap((j) => (j?.data ? jobStatements(j.data).map((s) => s.id) : [])));
-      toAdd.splice(0, toAdd.length, ...toAdd.filter((s) => requeued.has(s.id) || !covered.has(s.id)));
+      unknown = unknown.filter((s) => !covered.has(s.id));
     }
   }
+  report.requeued = requeue.length;
+  report.enqueued = unknown.length;
+  const toAdd = [...requeue, ...unknown];
   if (toAdd.length > 0) {
     // One job per statement, named by it: the next sweep finds each statement's own job.
     await queue.addBulk(toAdd.map((s) => ({ name: 'score', data: scoringJobData(store, [s]), opts: { ...SCORING_JOB_OPTIONS, jobId: scoringJobId(store, s.id) } })));
-    report.enqueued = toAdd.length - report.requeued;
   }
-}
-
-/** `_id` (in `competency_sweeps`) of the request, made by an API process that could not enqueue, that the next sweep reads MongoDB. */
-const SCAN_REQUEST_ID = '\u0000scan-requested';
-
-/**
- * Asks the next sweep to read MongoDB for statements still marked (an API process could not
- * enqueue some). Best effort: the periodic read finds them anyway.
- */
-export async function requestScan(db: Db, at = new Date()): Promise<void> {
-  await db.collection<{ _id: string; at: Date }>('competency_sweeps').updateOne({ _id: SCAN_REQUEST_ID }, { $max: { at } }, { upsert: true });
-}
-
-/** When an API process last asked for a scan ({@link requestScan}), if ever. */
-export async function scanRequestedAt(db: Db): Promise<Date | undefined> {
-  const d = await db.collection<{ _id: string; at: Date }>('competency_sweeps').findOne({ _id: SCAN_REQUEST_ID });
-  return d?.at;
 }
 
 async function announceExpiries(deps: PipelineDeps, input: { store: string; now: Date; lookbackMs: number }): Promise<number> {

@@ -16,7 +16,11 @@ export interface WritebackDoc {
   writtenAt: Date;
 }
 
-interface SweepMarkDoc { _id: string; expiryCheckedUpTo: number }
+/** Per store, how far the sweep looked for expiries; and one document of scan requests. */
+interface SweepMarkDoc { _id: string; expiryCheckedUpTo?: number; at?: Date }
+
+/** `_id` of the document of scan requests (no store id starts with U+0000). */
+const SCAN_REQUEST_ID = '\u0000scan-requested';
 
 /**
  * What was last announced for one learner's competency (generation-independent: announcements
@@ -90,6 +94,18 @@ export function writebacksRepository(db: Db) {
     },
     async setExpiryCheckedUpTo(store: string, upTo: number): Promise<void> {
       await marks.updateOne({ _id: store }, { $max: { expiryCheckedUpTo: upTo } }, { upsert: true });
+    },
+    /**
+     * Asks the next sweep to read MongoDB for statements still marked to score (an API process
+     * could not enqueue some, or started after one that may have died). Best effort: the periodic
+     * read finds them anyway.
+     */
+    async requestScan(at = new Date()): Promise<void> {
+      await marks.updateOne({ _id: SCAN_REQUEST_ID }, { $max: { at } }, { upsert: true });
+    },
+    /** When a scan was last asked for ({@link requestScan}), if ever. */
+    async scanRequestedAt(): Promise<Date | undefined> {
+      return (await marks.findOne({ _id: SCAN_REQUEST_ID }))?.at;
     },
   };
 }
