@@ -225,6 +225,9 @@ interface Sustained {
   failed: number;
   achievedPerSecond: number;
   http: Dist;
+  /** Ack → the statement's own scoring finished (states written, mark cleared), as the worker timed it. */
+  lagScored: Dist;
+  /** Ack → the `completed` event of its job reached us (the job's last statement, then Redis). */
   lagEvent: Dist;
   lagPolled: Dist;
   /** Sampled statements not scored within 60 s of their acknowledgement (left out of lagPolled). */
@@ -266,6 +269,8 @@ async function sustained(ctx: { port: number; db: Db; events: QueueEvents; queue
   const next = generator(ctx.seed);
   const ackAt = new Map<string, number>();
   const doneAt = new Map<string, number>();
+  /** Epoch ms at which the worker finished each statement (its job's return value). */
+  const scoredAt = new Map<string, number>();
   const httpMs: number[] = [];
   const polled: number[] = [];
   let polledTimeouts = 0;
@@ -273,6 +278,7 @@ async function sustained(ctx: { port: number; db: Db; events: QueueEvents; queue
   const onCompleted = (e: { jobId: string; returnvalue: unknown }) => {
     const at = performance.now();
     for (const id of statementsOfJob(e)) doneAt.set(`${STORE}__${id}`, at);
+    for (const [id, t] of scoredTimes(e)) scoredAt.set(`${STORE}__${id}`, t);
   };
   ctx.events.on('completed', onCompleted);
   const total = Math.round((rate * ctx.seconds) / batch);
@@ -310,6 +316,7 @@ async function sustained(ctx: { port: number; db: Db; events: QueueEvents; queue
   const s1 = sampleProcs(ctx.pids);
   const elapsed = (performance.now() - t0) / 1000;
   const lags: number[] = [];
+  const scoredLags: number[] = [];
   let unscored = 0;
   // Worst lag by second of acknowledgement: tells a steady backlog from pauses.
   const bySecond = new Map<number, number>();
@@ -318,8 +325,12 @@ async function sustained(ctx: { port: number; db: Db; events: QueueEvents; queue
     if (d === undefined) unscored++;
     // A job can complete before the POST's answer reaches us: that is a lag of ~0, not negative.
     else {
-      const lag = Math.max(0, d - at);
-      lags.push(lag);
+      lags.push(Math.max(0, d - at));
+      // The worker's clock is this machine's wall clock, as is performance.timeOrigin + at; its
+      // Date.now() has 1 ms resolution, and it may finish before the POST's answer reaches us.
+      const t = scoredAt.get(k);
+      const lag = t === undefined ? d - at : Math.max(0, t - (performance.timeOrigin + at));
+      scoredLags.push(lag);
       const sec = Math.floor((at - t0) / 1000);
       bySecond.set(sec, Math.max(bySecond.get(sec) ?? 0, lag));
     }
@@ -334,6 +345,7 @@ async function sustained(ctx: { port: number; db: Db; events: QueueEvents; queue
     failed,
     achievedPerSecond: r1(ackAt.size / sendSeconds),
     http: dist(httpMs),
+    lagScored: dist(scoredLags),
     lagEvent: dist(lags),
     lagPolled: dist(polled),
     polledTimeouts,
@@ -365,6 +377,12 @@ async function pollScored(db: Db, id: string, ackAt: number): Promise<number | u
  * The statements a completed scoring job scored: its return value lists them (a job holds the
  * statements the API stored close together); a job id is `<store>__<first statement id>`.
  */
+/** When the worker finished each statement of a completed job (`scoredAt` of its return value, epoch ms). */
+function scoredTimes(e: { returnvalue: unknown }): Array<[string, number]> {
+  if (!Array.isArray(e.returnvalue)) return [];
+  return e.returnvalue.flatMap((r: { statementId?: unknown; scoredAt?: unknown }) => (typeof r.scoredAt === 'number' ? [[String(r.statementId), r.scoredAt] as [string, number]] : []));
+}
+
 function statementsOfJob(e: { jobId: string; returnvalue: unknown }): string[] {
   if (Array.isArray(e.returnvalue)) return e.returnvalue.map((r) => String((r as { statementId?: unknown }).statementId));
   return [e.jobId.slice(e.jobId.indexOf('__') + 2)];
@@ -516,15 +534,16 @@ async function main(): Promise<void> {
         const s = await sustained({ port, db, events, queue, pids, ...load, seconds: SECONDS, seed: 42 + k });
         runs.push(s);
         out(`sustained: ${s.offeredPerSecond} statements/s offered for ${SECONDS} s, ${s.batch} per POST: ${s.acked} acknowledged (${s.achievedPerSecond}/s), ${s.failed} failed; POST p50 ${s.http.p50} ms, p95 ${s.http.p95} ms`);
-        out(`  lag ack → state written (job completed event, n=${s.lagEvent.n}): p50 ${s.lagEvent.p50} ms, p95 ${s.lagEvent.p95} ms, p99 ${s.lagEvent.p99} ms, max ${s.lagEvent.max} ms`);
+        out(`  lag ack → scored (states written and toScore cleared, timed by the worker per statement, n=${s.lagScored.n}): p50 ${s.lagScored.p50} ms, p95 ${s.lagScored.p95} ms, p99 ${s.lagScored.p99} ms, max ${s.lagScored.max} ms`);
+        out(`  lag ack → its job's completed event received (after the job's last statement, via Redis, n=${s.lagEvent.n}): p50 ${s.lagEvent.p50} ms, p95 ${s.lagEvent.p95} ms, p99 ${s.lagEvent.p99} ms, max ${s.lagEvent.max} ms`);
         out(`  lag ack → toScore cleared (MongoDB polled, late by ≤ 5 % + 10 ms, n=${s.lagPolled.n}, ${s.polledTimeouts} not within 60 s): p50 ${s.lagPolled.p50} ms, p95 ${s.lagPolled.p95} ms`);
         out(`  largest backlog ${s.maxBacklog} jobs; unscored 60 s after the last POST: ${s.unscoredAfter60s}`);
         out(`  CPU (% of one core): ${formatProcs(s.cpu, ' %')}`);
         out(`  worst seconds (second of the run: longest lag): ${s.worstSeconds.map((w) => `${w.second}s: ${w.maxLagMs} ms`).join(', ')}`);
         out(`  CPU per statement: ${formatProcs(s.cpuMsPerStatement, ' ms')}; write syscalls per statement: ${formatProcs(s.writesPerStatement, '')}`);
-        const ok = s.lagEvent.p95 < TARGET_P95_MS && s.unscoredAfter60s === 0 && s.failed === 0 && s.achievedPerSecond >= 0.95 * s.offeredPerSecond;
+        const ok = s.lagScored.p95 < TARGET_P95_MS && s.unscoredAfter60s === 0 && s.failed === 0 && s.achievedPerSecond >= 0.95 * s.offeredPerSecond;
         const isTarget = s.offeredPerSecond >= TARGET_RATE && s.batch === 1;
-        out(`${ok ? 'PASS' : 'FAIL'} lag${isTarget ? '' : ' (not the target load)'}: p95 ${s.lagEvent.p95} ms from acknowledgement to state, ${s.achievedPerSecond} of ${s.offeredPerSecond} statements/s acknowledged (target: < ${TARGET_P95_MS} ms at ${TARGET_RATE}/s)`);
+        out(`${ok ? 'PASS' : 'FAIL'} lag${isTarget ? '' : ' (not the target load)'}: p95 ${s.lagScored.p95} ms from acknowledgement to scored, ${s.achievedPerSecond} of ${s.offeredPerSecond} statements/s acknowledged (target: < ${TARGET_P95_MS} ms at ${TARGET_RATE}/s)`);
         if (isTarget) report.pass = ok;
       }
       report.sustained = runs;

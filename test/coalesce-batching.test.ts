@@ -10,7 +10,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { BulkWriteCoalescer, IdReadCoalescer, findOneDirect } from '../src/storage/coalesce';
 import { isTransient } from '../src/competency/score-statement.processor';
 import { analyticsFeedRepository, mergeAppends } from '../src/analytics/analytics-feed.repository';
-import { cellId, cellsAfterAdd, evidenceCellsRepository, type CellDoc } from '../src/competency/evidence-cells.repository';
+import { cellId, cellItems, cellsAfterAdd, evidenceCellsRepository, type CellDoc, type StoredCellDoc } from '../src/competency/evidence-cells.repository';
 import type { EvidenceItem } from '../src/engine';
 
 interface Doc { _id: string; n?: number; tag?: string; nested?: { list: number[] } }
@@ -187,6 +187,23 @@ describe('analytics feed appends', () => {
     const read = await feed.read(store, 'g1', 0);
     expect(read.kind === 'entries' && read.entries.map((e) => e.payload)).toEqual([{ k: 'learners', ids: ['x'] }]);
   });
+
+  it('stores a payload as JSON text and still reads slots that hold it as a document', async () => {
+    const feed = analyticsFeedRepository(db);
+    const store = fresh('store');
+    const payload = { k: 'cells' as const, l: 'ann', rows: [{ f: 'fw', c: 'a', d: null }] };
+    await feed.append(store, 'g1', payload);
+    const slots = db.collection<{ _id: string; n: number; at: Date; p: unknown }>('analytics_feed');
+    // Slot ids: `s`, store, channel, position modulo the ring.
+    const slot = await slots.findOne({ _id: `s\u0001${store}\u0001g1\u00011` });
+    expect(typeof slot!.p).toBe('string');
+    expect(JSON.parse(slot!.p as string)).toEqual(payload);
+    // A slot written as a document (before payloads were stored as text), at position 2.
+    await slots.replaceOne({ _id: `s\u0001${store}\u0001g1\u00012` }, { n: 2, at: new Date(), p: { k: 'learners', ids: ['bob'] } }, { upsert: true });
+    await slots.updateOne({ _id: `h\u0001${store}\u0001g1` }, { $set: { n: 2 } });
+    const read = await feed.read(store, 'g1', 0);
+    expect(read.kind === 'entries' && read.entries.map((e) => e.payload)).toEqual([payload, { k: 'learners', ids: ['bob'] }]);
+  });
 });
 
 describe('cellsAfterAdd', () => {
@@ -210,5 +227,25 @@ describe('cellsAfterAdd', () => {
     // A cell the read did not find (new): created with the items, version 1.
     const created = cellsAfterAdd([], store, 2, [item('s3', 0.1)]);
     expect(created.map((d) => [d._id, d.v, d.learnerId])).toEqual([[cellId(store, 2, { learnerId: 'l', ...ref }), 1, 'l']]);
+  });
+
+  it('stores items as JSON text and reads cells that hold them as documents alike', async () => {
+    const cells = evidenceCellsRepository(db);
+    const store = fresh('store');
+    const ref = { frameworkId: 'f', competencyId: 'c' };
+    const { frameworkId: _f, ...plain } = item('s1', 0.5);
+    await cells.add(store, 1, [item('s1', 0.5)]);
+    const raw = await db.collection<StoredCellDoc>('competency_cells').findOne({ _id: cellId(store, 1, { learnerId: 'l', ...ref }) });
+    expect(Object.values(raw!.items ?? {}).map((v) => typeof v)).toEqual(['string']);
+    // A cell written with items as documents, and another item added to it as text.
+    const legacyId = cellId(store, 1, { learnerId: 'm', ...ref });
+    await db.collection<StoredCellDoc>('competency_cells').insertOne({ _id: legacyId, store, generation: 1, learnerId: 'm', ...ref, items: { 's0|r': { ...plain, statementId: 's0', learnerId: 'm' } }, v: 1 });
+    await cells.add(store, 1, [{ ...item('s2', 0.7), learnerId: 'm' }]);
+    const [legacy] = await cells.get(store, 1, 'm', [ref]);
+    expect(legacy!.v).toBe(2);
+    expect(Object.values(legacy!.items).map((e) => [e.statementId, e.value]).sort()).toEqual([['s0', 0.5], ['s2', 0.7]]);
+    expect(cellItems(await db.collection<StoredCellDoc>('competency_cells').findOne({ _id: legacyId }) ?? undefined).map((e) => e.statementId).sort()).toEqual(['s0', 's2']);
+    const [fresh1] = await cells.get(store, 1, 'l', [ref]);
+    expect(Object.values(fresh1!.items)).toEqual([plain]);
   });
 });

@@ -156,6 +156,30 @@ describe('competency pipeline: statements → evidence → states', () => {
     expect(await evidence().forCell('default', 1, cell('iris', 'hazards'))).toHaveLength(2);
   });
 
+  it('returns each statement of a job with the time its scoring finished', async () => {
+    const t = Date.now() - 2 * DAY;
+    const ids: string[] = [];
+    for (const s of [quiz('jon', 0.6, t), quiz('jon', 0.9, t + 1000)]) ids.push(...(await post(s)));
+    await waitScored(lrs);
+    const col = lrs.container.db.collection('statements');
+    await col.updateMany({ store: 'default', id: { $in: ids } }, { $set: { toScore: true } });
+    const { scoringJobData } = await import('../src/queue/scoring-queue');
+    const queue = lrs.container.scoring.queue;
+    const before = Date.now();
+    await queue.add('score', scoringJobData('default', ids.map((id) => ({ id }))), { jobId: 'default__two-timed' });
+    const job = await waitFor('the job to complete', async () => {
+      const j = await queue.getJob('default__two-timed');
+      return j !== undefined && (await j.isCompleted()) ? j : undefined;
+    });
+    const after = Date.now();
+    const result = job.returnvalue as Array<{ statementId: string; status: string; scoredAt: number }>;
+    expect(result.map((r) => [r.statementId, r.status])).toEqual(ids.map((id) => [id, 'scored']));
+    for (const r of result) {
+      expect(r.scoredAt).toBeGreaterThanOrEqual(before);
+      expect(r.scoredAt).toBeLessThanOrEqual(after);
+    }
+  });
+
   it('lists a job it cannot process among failed jobs, without retrying it', async () => {
     const { failedJobs } = await import('../src/competency/failed-jobs');
     const queue = lrs.container.scoring.queue;

@@ -24,7 +24,12 @@ import { cellGroups, type CellGroup, type CompactRow, type FeedPayload } from '.
 export const FEED_RING = 20_000;
 
 interface HeadDoc { _id: string; n: number }
-interface SlotDoc { _id: string; n: number; at: Date; p: FeedPayload }
+/**
+ * A slot: the payload as JSON text (slots are read only whole, by `_id`; a string is far cheaper
+ * for the server and the driver than the nested rows, see `evidence-cells.repository.ts`), or as a
+ * document in slots written before that.
+ */
+interface SlotDoc { _id: string; n: number; at: Date; p: FeedPayload | string }
 
 /** One replayed change. */
 export interface FeedEntry { n: number; at: Date; payload: FeedPayload }
@@ -150,7 +155,7 @@ export function analyticsFeedRepository(db: Db) {
     const first = last - entries.length + 1;
     entries.forEach((e, i) => {
       const n = first + i;
-      const written = writes.write({ replaceOne: { filter: { _id: slotId(store, channel, n) }, replacement: { n, at: e.at, p: e.payload } as SlotDoc, upsert: true } });
+      const written = writes.write({ replaceOne: { filter: { _id: slotId(store, channel, n) }, replacement: { n, at: e.at, p: JSON.stringify(e.payload) } as SlotDoc, upsert: true } });
       // Handled here so a caller that has not awaited it yet causes no unhandled rejection; the
       // caller still gets the error when it awaits `written`.
       written.catch(() => undefined);
@@ -213,7 +218,7 @@ export function analyticsFeedRepository(db: Db) {
         const d = bySlot.get(slotId(store, channel, n));
         if (d === undefined || d.n < n) return { kind: 'entries', head, entries, gapAt: n };
         if (d.n > n) return { kind: 'overflow', head };
-        entries.push({ n, at: d.at, payload: d.p });
+        entries.push({ n, at: d.at, payload: typeof d.p === 'string' ? (JSON.parse(d.p) as FeedPayload) : d.p });
       }
       return { kind: 'entries', head, entries };
     },

@@ -6,7 +6,7 @@
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { CompetencyState, EvidenceItem } from '../engine';
-import { cellId } from '../competency/evidence-cells.repository';
+import { cellId, cellItems, type StoredCellDoc } from '../competency/evidence-cells.repository';
 import { decodeKey } from '../statements/model/key-codec';
 import { analyticsFeedRepository, generationChannel, type FeedRead } from './analytics-feed.repository';
 import { AnalyticsSnapshot, type LearnerSource, type ScenarioItem } from './analytics-snapshot';
@@ -30,10 +30,10 @@ export function snapshotSource(deps: { db: Db; logger?: Logger }) {
     for (let i = 0; i < cells.length; i += 500) {
       const batch = cells.slice(i, i + 500);
       const ids = batch.map((c) => cellId(store, generation, c));
-      const docs = await db.collection<{ _id: string; items?: Record<string, EvidenceItem> }>('competency_cells').find({ _id: { $in: ids } }).toArray();
+      const docs = await db.collection<StoredCellDoc>('competency_cells').find({ _id: { $in: ids } }).toArray();
       const byId = new Map(docs.map((d) => [d._id, d]));
       batch.forEach((c, k) => {
-        const items = Object.values(byId.get(ids[k] as string)?.items ?? {}).filter((e) => e.sourceKind === 'scenario');
+        const items = cellItems(byId.get(ids[k] as string)).filter((e) => e.sourceKind === 'scenario');
         snapshot.setScenario(c.learnerId, c.frameworkId, c.competencyId, items.map(scenarioItem));
       });
     }
@@ -176,10 +176,10 @@ export function snapshotSource(deps: { db: Db; logger?: Logger }) {
       for (let i = 0; i < cells.length; i += 500) {
         const batch = cells.slice(i, i + 500);
         const ids = batch.map((c) => cellId(snapshot.store, snapshot.generation, c));
-        const docs = await db.collection<{ _id: string; items?: Record<string, EvidenceItem> }>('competency_cells').find({ _id: { $in: ids } }).toArray();
+        const docs = await db.collection<StoredCellDoc>('competency_cells').find({ _id: { $in: ids } }).toArray();
         const byId = new Map(docs.map((d) => [d._id, d]));
         batch.forEach((c, k) => {
-          const times = Object.values(byId.get(ids[k] as string)?.items ?? {}).map((e) => e.observedAt);
+          const times = cellItems(byId.get(ids[k] as string)).map((e) => e.observedAt);
           snapshot.firstEvidence.set(`${c.learnerId}\u0000${c.frameworkId}\u0000${c.competencyId}`, times.length === 0 ? null : Math.min(...times));
         });
       }

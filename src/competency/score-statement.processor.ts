@@ -166,8 +166,13 @@ async function retractVoided(deps: PipelineDeps, input: { store: string; stateme
   return { status: 'voided', retracted };
 }
 
-/** What a scoring job returns: the outcome of each of its statements, in the job's order. */
-export type ScoringJobResult = Array<{ statementId: string } & ScoreOutcome>;
+/**
+ * What a scoring job returns: the outcome of each of its statements, in the job's order, with the
+ * time (epoch ms) that statement's scoring finished: its states written and its `toScore` mark
+ * cleared. A job's statements finish one by one; the job completes with its last one, so the
+ * job's completion time overstates when the others' scores became visible.
+ */
+export type ScoringJobResult = Array<{ statementId: string; scoredAt: number } & ScoreOutcome>;
 
 /**
  * The BullMQ processor of queue `score-statements`. A job's statements are scored side by side, so
@@ -179,7 +184,7 @@ export type ScoringJobResult = Array<{ statementId: string } & ScoreOutcome>;
 export function scoreStatementProcessor(deps: PipelineDeps): (job: Job<ScoringJobData>) => Promise<ScoringJobResult> {
   return async (job) => {
     const { store, statements } = parseJobData(job.data);
-    const settled = await Promise.allSettled(statements.map((s) => scoreStatement(deps, { store, statementId: s.id, oid: s.oid })));
+    const settled = await Promise.allSettled(statements.map((s) => scoreStatement(deps, { store, statementId: s.id, oid: s.oid }).then((outcome) => ({ ...outcome, scoredAt: Date.now() }))));
     const results: ScoringJobResult = [];
     const failures: Array<{ statementId: string; err: unknown }> = [];
     settled.forEach((r, i) => {
