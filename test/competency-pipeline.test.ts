@@ -50,6 +50,17 @@ describe('competency pipeline: statements → evidence → states', () => {
 
     const [safety] = await rollupsRepository(lrs.container.db).forLearner('default', 1, cell('ada', 'safety').learnerId, FW);
     expect(safety).toMatchObject({ competencyId: 'safety', mode: 'all-children', validated: false, missing: ['ppe'] });
+    // Its children are stored as JSON text and read back as standings; a roll-up stored with them
+    // as documents (before) reads the same.
+    const rollups = lrs.container.db.collection('competency_rollups');
+    const raw = await rollups.findOne({ store: 'default', generation: 1, learnerId: cell('ada', 'safety').learnerId, competencyId: 'safety' });
+    expect(typeof raw!.children).toBe('string');
+    expect(safety!.children.map((c) => [c.competencyId, c.validated])).toEqual([['hazards', true], ['ppe', false]]);
+    const { _id, ...legacy } = raw!;
+    await rollups.insertOne({ ...legacy, learnerId: 'legacy-learner', children: JSON.parse(raw!.children as string) as unknown });
+    const [old] = await rollupsRepository(lrs.container.db).forLearner('default', 1, 'legacy-learner', FW);
+    expect(old!.children).toEqual(safety!.children);
+    await rollups.deleteOne({ store: 'default', learnerId: 'legacy-learner' });
 
     const skips = await scoringSkipsRepository(lrs.container.db).list('default', 1);
     expect(skips).toEqual([expect.objectContaining({ statementId: noScore, frameworkId: FW, ruleId: 'quiz', competencyId: 'hazards', reason: expect.stringMatching(/result\.score\.scaled/) })]);
