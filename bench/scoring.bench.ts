@@ -8,11 +8,14 @@
  * 1. Sustained load: statements posted at each rate of BENCH_SCORING_LOADS (default 500 per second,
  *    one per request) for BENCH_SCORING_SECONDS (default 40), open loop (sent on schedule whatever
  *    the answers).
- *    Lag = from the POST's 200 to the statement's state being written: the BullMQ `completed`
- *    event of its job (QueueEvents; a job scores the statements the API stored within a few ms,
- *    writes states, then clears `toScore`, then returns, so this is an upper bound), and for a
- *    sample of 1 in 100 statements by polling MongoDB
- *    for `toScore: false` (every 10 ms, backing off to 5 % of the time waited so far).
+ *    Lag = from the POST's 200 to the statement's score being visible. The target is checked on
+ *    `scoredAt`, which the worker records for each statement of a job (its return value) once that
+ *    statement's states are written and its `toScore` mark cleared (so a little after the score is
+ *    visible). Beside it: the BullMQ `completed` event of its job reaching this process
+ *    (QueueEvents), later still, as a job completes with its last statement (it holds the ones the
+ *    API stored within a few ms) and the event comes through Redis; and for a sample of 1 in 100
+ *    statements, polling MongoDB for `toScore: false` (every 10 ms, backing off to 5 % of the time
+ *    waited so far), the cross-check of the worker's clock.
  * 2. Worker throughput: the worker is stopped, BENCH_SCORING_BACKLOG statements (default 20,000) are
  *    ingested, a fresh worker is started and the time to drain the backlog is measured: statements
  *    and evidence updates (evidence items written and states recomputed) per second.
