@@ -34,14 +34,16 @@ export interface CellDoc {
 /** A cell as stored: items as JSON text, or as documents in cells written before that. */
 export type StoredCellDoc = Omit<CellDoc, 'items'> & { items?: Record<string, EvidenceItem | string> };
 
+const decodeItem = (item: EvidenceItem | string): EvidenceItem => (typeof item === 'string' ? (JSON.parse(item) as EvidenceItem) : item);
+
 /** The items of a stored cell (either form), decoded. */
 export function cellItems(doc: { items?: Record<string, EvidenceItem | string> } | undefined): EvidenceItem[] {
-  return Object.values(doc?.items ?? {}).map((item) => (typeof item === 'string' ? (JSON.parse(item) as EvidenceItem) : item));
+  return Object.values(doc?.items ?? {}).map(decodeItem);
 }
 
 function decodeCell(doc: StoredCellDoc): CellDoc {
   const items: Record<string, EvidenceItem> = {};
-  for (const [k, item] of Object.entries(doc.items ?? {})) items[k] = typeof item === 'string' ? (JSON.parse(item) as EvidenceItem) : item;
+  for (const [k, item] of Object.entries(doc.items ?? {})) items[k] = decodeItem(item);
   return { ...doc, items };
 }
 
