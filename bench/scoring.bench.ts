@@ -280,8 +280,10 @@ async function sustained(ctx: { port: number; db: Db; events: QueueEvents; queue
   let failed = 0;
   const onCompleted = (e: { jobId: string; returnvalue: unknown }) => {
     const at = performance.now();
-    for (const id of statementsOfJob(e)) doneAt.set(`${STORE}__${id}`, at);
-    for (const [id, t] of scoredTimes(e)) scoredAt.set(`${STORE}__${id}`, t);
+    for (const s of statementsOfJob(e)) {
+      doneAt.set(`${STORE}__${s.id}`, at);
+      if (s.scoredAt !== undefined) scoredAt.set(`${STORE}__${s.id}`, s.scoredAt);
+    }
   };
   ctx.events.on('completed', onCompleted);
   const total = Math.round((rate * ctx.seconds) / batch);
@@ -377,18 +379,13 @@ async function pollScored(db: Db, id: string, ackAt: number): Promise<number | u
 }
 
 /**
- * The statements a completed scoring job scored: its return value lists them (a job holds the
- * statements the API stored close together); a job id is `<store>__<first statement id>`.
+ * The statements a completed scoring job scored, with when the worker finished each (`scoredAt`,
+ * epoch ms): its return value lists them (a job holds the statements the API stored close
+ * together); a job without one is named `<store>__<statement id>`.
  */
-/** When the worker finished each statement of a completed job (`scoredAt` of its return value, epoch ms). */
-function scoredTimes(e: { returnvalue: unknown }): Array<[string, number]> {
-  if (!Array.isArray(e.returnvalue)) return [];
-  return e.returnvalue.flatMap((r: { statementId?: unknown; scoredAt?: unknown }) => (typeof r.scoredAt === 'number' ? [[String(r.statementId), r.scoredAt] as [string, number]] : []));
-}
-
-function statementsOfJob(e: { jobId: string; returnvalue: unknown }): string[] {
-  if (Array.isArray(e.returnvalue)) return e.returnvalue.map((r) => String((r as { statementId?: unknown }).statementId));
-  return [e.jobId.slice(e.jobId.indexOf('__') + 2)];
+function statementsOfJob(e: { jobId: string; returnvalue: unknown }): Array<{ id: string; scoredAt?: number }> {
+  if (!Array.isArray(e.returnvalue)) return [{ id: e.jobId.slice(e.jobId.indexOf('__') + 2) }];
+  return e.returnvalue.map((r: { statementId?: unknown; scoredAt?: unknown }) => ({ id: String(r.statementId), ...(typeof r.scoredAt === 'number' ? { scoredAt: r.scoredAt } : {}) }));
 }
 
 interface Throughput { statements: number; evidenceItems: number; seconds: number; statementsPerSecond: number; evidenceUpdatesPerSecond: number; workerCpuPercent?: number }

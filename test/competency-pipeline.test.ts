@@ -16,6 +16,15 @@ describe('competency pipeline: statements → evidence → states', () => {
   const states = () => statesRepository(lrs.container.db);
   const evidence = () => evidenceRepository(lrs.container.db);
   const post = async (body: object) => (await xapi(lrs.app).post('/xapi/statements').send(body).expect(200)).body as string[];
+  /** Posts two quizzes of one learner, waits until they are scored, then marks them to score again (for a job of our own). */
+  const scoredThenMarked = async (who: string): Promise<string[]> => {
+    const t = Date.now() - 2 * DAY;
+    const ids: string[] = [];
+    for (const s of [quiz(who, 0.6, t), quiz(who, 0.8, t + 1000)]) ids.push(...(await post(s)));
+    await waitScored(lrs);
+    await lrs.container.db.collection('statements').updateMany({ store: 'default', id: { $in: ids } }, { $set: { toScore: true } });
+    return ids;
+  };
 
   beforeAll(async () => {
     lrs = await startTestLrs();
@@ -145,12 +154,8 @@ describe('competency pipeline: statements → evidence → states', () => {
   });
 
   it('scores every statement of a job of several, and fails it without retries naming the one that is not stored', async () => {
-    const t = Date.now() - 2 * DAY;
-    const ids: string[] = [];
-    for (const s of [quiz('iris', 0.6, t), quiz('iris', 0.8, t + 1000)]) ids.push(...(await post(s)));
-    await waitScored(lrs);
+    const ids = await scoredThenMarked('iris');
     const col = lrs.container.db.collection('statements');
-    await col.updateMany({ store: 'default', id: { $in: ids } }, { $set: { toScore: true } });
     const docs = await col.find({ store: 'default', id: { $in: ids } }).toArray();
     const missing = '00000000-0000-4000-8000-0000000000aa';
     const { scoringJobData } = await import('../src/queue/scoring-queue');
@@ -168,12 +173,7 @@ describe('competency pipeline: statements → evidence → states', () => {
   });
 
   it('returns each statement of a job with the time its scoring finished', async () => {
-    const t = Date.now() - 2 * DAY;
-    const ids: string[] = [];
-    for (const s of [quiz('jon', 0.6, t), quiz('jon', 0.9, t + 1000)]) ids.push(...(await post(s)));
-    await waitScored(lrs);
-    const col = lrs.container.db.collection('statements');
-    await col.updateMany({ store: 'default', id: { $in: ids } }, { $set: { toScore: true } });
+    const ids = await scoredThenMarked('jon');
     const { scoringJobData } = await import('../src/queue/scoring-queue');
     const queue = lrs.container.scoring.queue;
     const before = Date.now();

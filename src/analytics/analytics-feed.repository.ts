@@ -1,6 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import { isDuplicateKeyError } from '../statements/statements.repository';
 import { Batcher, coalescedReads, coalescedWrites } from '../storage/coalesce';
+import { fromJsonText, toJsonText, type JsonText } from '../storage/json-text';
 import { cellGroups, type CellGroup, type CompactRow, type FeedPayload } from './feed-payload';
 
 /**
@@ -24,12 +25,8 @@ import { cellGroups, type CellGroup, type CompactRow, type FeedPayload } from '.
 export const FEED_RING = 20_000;
 
 interface HeadDoc { _id: string; n: number }
-/**
- * A slot: the payload as JSON text (slots are read only whole, by `_id`; a string is far cheaper
- * for the server and the driver than the nested rows, see `evidence-cells.repository.ts`), or as a
- * document in slots written before that.
- */
-interface SlotDoc { _id: string; n: number; at: Date; p: FeedPayload | string }
+/** A slot; its payload as JSON text (`storage/json-text.ts`: read only whole, by `_id`). */
+interface SlotDoc { _id: string; n: number; at: Date; p: JsonText<FeedPayload> }
 
 /** One replayed change. */
 export interface FeedEntry { n: number; at: Date; payload: FeedPayload }
@@ -155,7 +152,7 @@ export function analyticsFeedRepository(db: Db) {
     const first = last - entries.length + 1;
     entries.forEach((e, i) => {
       const n = first + i;
-      const written = writes.write({ replaceOne: { filter: { _id: slotId(store, channel, n) }, replacement: { n, at: e.at, p: JSON.stringify(e.payload) } as SlotDoc, upsert: true } });
+      const written = writes.write({ replaceOne: { filter: { _id: slotId(store, channel, n) }, replacement: { n, at: e.at, p: toJsonText(e.payload) } as SlotDoc, upsert: true } });
       // Handled here so a caller that has not awaited it yet causes no unhandled rejection; the
       // caller still gets the error when it awaits `written`.
       written.catch(() => undefined);
@@ -218,7 +215,7 @@ export function analyticsFeedRepository(db: Db) {
         const d = bySlot.get(slotId(store, channel, n));
         if (d === undefined || d.n < n) return { kind: 'entries', head, entries, gapAt: n };
         if (d.n > n) return { kind: 'overflow', head };
-        entries.push({ n, at: d.at, payload: typeof d.p === 'string' ? (JSON.parse(d.p) as FeedPayload) : d.p });
+        entries.push({ n, at: d.at, payload: fromJsonText(d.p) });
       }
       return { kind: 'entries', head, entries };
     },

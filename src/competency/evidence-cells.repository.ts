@@ -2,6 +2,7 @@ import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { EvidenceItem } from '../engine';
 import { coalescedReads, coalescedWrites } from '../storage/coalesce';
 import { encodeKey } from '../statements/model/key-codec';
+import { fromJsonText, toJsonText, type JsonText } from '../storage/json-text';
 
 /** A (learner, framework, competency) cell of one store and scoring generation. */
 export interface CellKey { learnerId: string; frameworkId: string; competencyId: string }
@@ -13,11 +14,10 @@ export interface CellKey { learnerId: string; frameworkId: string; competencyId:
  * and every write is a single-document update by `_id`, atomic without transactions.
  * Items are keyed by statement and rule (unique within a cell, like the log's key).
  *
- * As stored, each item is its JSON text ({@link StoredCellDoc}): a cell is only ever read and
- * written whole by `_id` and never queried by an item's fields, and a document of N strings costs
- * the server and the driver a fraction of N nested documents (on the stand-in, reading a cell of 8
- * items took 35 µs instead of 85-90, adding an item 50 µs instead of 100-125). Cells written
- * before items were stored as text hold them as documents; both read the same ({@link cellItems}).
+ * As stored, each item is its JSON text ({@link StoredCellDoc}, `storage/json-text.ts`): a cell is
+ * only ever read and written whole by `_id`, never queried by an item's fields (on the stand-in,
+ * reading a cell of 8 items took 35 µs instead of 85-90, adding an item 50 µs instead of 100-125).
+ * Cells written before hold items as documents; both read the same ({@link cellItems}).
  */
 export interface CellDoc {
   _id: string;
@@ -32,18 +32,16 @@ export interface CellDoc {
 }
 
 /** A cell as stored: items as JSON text, or as documents in cells written before that. */
-export type StoredCellDoc = Omit<CellDoc, 'items'> & { items?: Record<string, EvidenceItem | string> };
-
-const decodeItem = (item: EvidenceItem | string): EvidenceItem => (typeof item === 'string' ? (JSON.parse(item) as EvidenceItem) : item);
+export type StoredCellDoc = Omit<CellDoc, 'items'> & { items?: Record<string, JsonText<EvidenceItem>> };
 
 /** The items of a stored cell (either form), decoded. */
-export function cellItems(doc: { items?: Record<string, EvidenceItem | string> } | undefined): EvidenceItem[] {
-  return Object.values(doc?.items ?? {}).map(decodeItem);
+export function cellItems(doc: Pick<StoredCellDoc, 'items'> | undefined): EvidenceItem[] {
+  return Object.values(doc?.items ?? {}).map((item) => fromJsonText(item));
 }
 
 function decodeCell(doc: StoredCellDoc): CellDoc {
   const items: Record<string, EvidenceItem> = {};
-  for (const [k, item] of Object.entries(doc.items ?? {})) items[k] = decodeItem(item);
+  for (const [k, item] of Object.entries(doc.items ?? {})) items[k] = fromJsonText(item);
   return { ...doc, items };
 }
 
@@ -111,7 +109,7 @@ export function evidenceCellsRepository(db: Db) {
     async add(store: string, generation: number, rows: Array<EvidenceItem & { frameworkId: string }>): Promise<void> {
       if (rows.length === 0) return;
       const ops: AnyBulkWriteOperation<StoredCellDoc>[] = [...byCellOf(store, generation, rows)].map(([id, { cell, items }]) => ({
-        updateOne: { filter: { _id: id }, update: { $set: Object.fromEntries(Object.entries(items).map(([k, item]) => [`items.${k}`, JSON.stringify(item)])), $setOnInsert: { store, generation, ...cell }, $inc: { v: 1 } } as never, upsert: true },
+        updateOne: { filter: { _id: id }, update: { $set: Object.fromEntries(Object.entries(items).map(([k, item]) => [`items.${k}`, toJsonText(item)])), $setOnInsert: { store, generation, ...cell }, $inc: { v: 1 } } as never, upsert: true },
       }));
       await writes.write(ops);
     },

@@ -2,6 +2,7 @@ import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { CompetencyStanding } from '../engine';
 import { recordRollupWrites, type FeedRecord } from '../analytics/feed-hooks';
 import { coalescedWrites } from '../storage/coalesce';
+import { fromJsonText, toJsonText, type JsonText } from '../storage/json-text';
 
 /**
  * Standings of parent competencies that roll up from their children (`rollupCompetency`), per
@@ -10,10 +11,9 @@ import { coalescedWrites } from '../storage/coalesce';
  * included, so the API can show why a parent is (not) validated. A standing with `score: null` is
  * never stored: a parent whose children have no evidence has no document.
  *
- * As stored, `children` is JSON text ({@link StoredRollupDoc}): nothing queries it, and the nested
- * standings cost the server several times what the rest of the document does (on the stand-in a
- * replacement of a four-child roll-up took 75-95 µs with them as text, 120-180 µs as documents).
- * Documents written before hold them as documents; both read the same.
+ * As stored, `children` is JSON text ({@link StoredRollupDoc}, `storage/json-text.ts`): nothing
+ * queries it (on the stand-in a replacement of a four-child roll-up took 75-95 µs with it as text,
+ * 120-180 µs as documents). Roll-ups written before hold documents; both read the same.
  */
 export interface RollupDoc extends CompetencyStanding {
   store: string;
@@ -25,11 +25,9 @@ export interface RollupDoc extends CompetencyStanding {
 }
 
 /** A roll-up as stored: `children` as JSON text, or as documents in ones written before that. */
-export type StoredRollupDoc = Omit<RollupDoc, 'children'> & { children: CompetencyStanding[] | string };
+export type StoredRollupDoc = Omit<RollupDoc, 'children'> & { children: JsonText<CompetencyStanding[]> };
 
-function fromStored(d: StoredRollupDoc): RollupDoc {
-  return typeof d.children === 'string' ? { ...d, children: JSON.parse(d.children) as CompetencyStanding[] } : (d as RollupDoc);
-}
+const fromStored = (d: StoredRollupDoc): RollupDoc => ({ ...d, children: fromJsonText(d.children) });
 
 /** One standing to write with {@link RollupsRepository.putComputed}. */
 export interface RollupWrite { learnerId: string; frameworkId: string; frameworkVersion: number; standing: CompetencyStanding }
@@ -55,7 +53,7 @@ export function rollupsRepository(db: Db) {
         const filter = { store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, competencyId: r.standing.competencyId };
         return r.standing.score === null
           ? { deleteOne: { filter } }
-          : { replaceOne: { filter, replacement: { ...r.standing, children: JSON.stringify(r.standing.children), store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now }, upsert: true } };
+          : { replaceOne: { filter, replacement: { ...r.standing, children: toJsonText(r.standing.children), store, generation, learnerId: r.learnerId, frameworkId: r.frameworkId, frameworkVersion: r.frameworkVersion, updatedAt: now }, upsert: true } };
       });
       await writes.write(ops);
       return recordRollupWrites(db, store, generation, rows);
